@@ -1,0 +1,57 @@
+# Set-up on a fresh machine: `make serve` or `make test`; both install what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB := binational.db
+INSPECT := inspect-data.json
+HOST := 127.0.0.1
+PORT := 8001
+SOURCES := $(shell find sources -type f | sort)
+CODE := build.py schema.py sourcefiles.py report.py
+
+.PHONY: install install-browser build check lint format serve test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Browser tests drive Debian's Chromium; install it when it is missing.
+install-browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version
+
+$(DB): $(SOURCES) $(CODE) $(VENV)/.installed
+	$(BIN)/python build.py --output $(DB)
+
+$(INSPECT): $(DB)
+	$(BIN)/datasette inspect $(DB) --inspect-file $(INSPECT)
+
+build: $(DB) $(INSPECT)
+
+check: install
+	$(BIN)/python build.py --check
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python build.py lint
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/python build.py lint --fix
+
+serve: build
+	$(BIN)/datasette serve -i $(DB) --inspect-file $(INSPECT) \
+	  --metadata metadata.yml --plugins-dir plugins \
+	  --host $(HOST) --port $(PORT)
+
+test: install install-browser
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(DB) $(DB).tmp $(INSPECT) test-artifacts .pytest_cache

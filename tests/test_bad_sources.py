@@ -1,0 +1,287 @@
+"""Bad sources: every problem reported as file:line: field: message, exit 1, the old database untouched."""
+
+import hashlib
+
+import pytest
+
+import build
+
+# (file, text to replace or None, replacement or None, expected messages)
+# None/None deletes the file; None/text writes the file whole.
+BAD_SOURCES = [
+    pytest.param(
+        "people.yml",
+        "  country_id: US\n",
+        "  country_id: [US\n",
+        ["sources/people.yml:10: syntax: YAML syntax error: did not find expected ',' or ']'"],
+        id="yaml-syntax",
+    ),
+    pytest.param(
+        "test-2023/figures.csv",
+        ",0,0,Trade",
+        ",0,0,0,Trade",
+        ["sources/test-2023/figures.csv:2: row: has 11 fields, the header has 10; quote values that contain commas"],
+        id="csv-ragged-row",
+    ),
+    pytest.param(
+        "topics.csv",
+        "id,name,description",
+        "id,name,description,colour",
+        ["sources/topics.csv:1: header: unknown column 'colour'; expected columns: id,name,description"],
+        id="csv-unknown-column",
+    ),
+    pytest.param(
+        "test-2023/events.csv",
+        "test-2023-consular-21,1.b,21st Consular Dialogue",
+        "test-2023-consular-21,1.b,",
+        ["sources/test-2023/events.csv:3: title: is required"],
+        id="missing-required",
+    ),
+    pytest.param(
+        "people.yml",
+        "  country_id: MX\n  section_id: test-2023:1.b",
+        "  country_id: MX\n  nickname: Vane\n  section_id: test-2023:1.b",
+        [
+            "sources/people.yml:16: nickname: is not a field of people.yml; expected one of: id, name, country_id, aliases, section_id, quote"
+        ],
+        id="unknown-yaml-field",
+    ),
+    pytest.param(
+        "organizations.yml",
+        "  kind: ministry\n",
+        "  kind: ministry\n  kind: agency\n",
+        ["sources/organizations.yml:5: kind: is given twice in this entry (first on line 4); keep one"],
+        id="duplicate-yaml-key",
+    ),
+    pytest.param(
+        "test-2023/events.csv",
+        "2023-10-31,,dialogue",
+        "2023-02-30,,dialogue",
+        ["sources/test-2023/events.csv:3: start_date: is not a real date (day is out of range for month)"],
+        id="bad-date",
+    ),
+    pytest.param(
+        "test-2023/events.csv",
+        "2023-10-31,,dialogue",
+        "31/10/2023,,dialogue",
+        ["sources/test-2023/events.csv:3: start_date: must be an ISO date: YYYY-MM-DD, YYYY-MM or YYYY"],
+        id="not-iso-date",
+    ),
+    pytest.param(
+        "test-2023/events.csv",
+        "2023-11-06,2023-11-08",
+        "2023-11-06,2023-11-01",
+        ["sources/test-2023/events.csv:4: end_date: 2023-11-01 is before start_date 2023-11-06"],
+        id="end-before-start",
+    ),
+    pytest.param(
+        "test-2023/events.csv",
+        "2023-10-31,,dialogue,,occurred",
+        "2023-10-31,,dialogue,,rumoured",
+        ["sources/test-2023/events.csv:3: status: 'rumoured' is not one of: occurred, referenced, planned"],
+        id="unknown-enum",
+    ),
+    pytest.param(
+        "test-2023/event_people.csv",
+        "test-2023-consular-21,vanessa-calva",
+        "test-2023-consular-21,vanesa-calva",
+        ["sources/test-2023/event_people.csv:4: person_id: 'vanesa-calva' is not an id in people; add it there or fix the spelling"],
+        id="unknown-reference",
+    ),
+    pytest.param(
+        "test-2023/events.csv",
+        "MX;US,trade",
+        "MX;US;XX,trade",
+        ["sources/test-2023/events.csv:2: countries: 'XX' is not an id in countries; add it there or fix the spelling"],
+        id="unknown-list-reference",
+    ),
+    pytest.param(
+        "topics.csv",
+        "consular-affairs,Consular affairs",
+        "trade,Consular affairs",
+        [
+            "sources/test-2023/events.csv:3: topics: 'consular-affairs' is not an id in topics; add it there or fix the spelling",
+            "sources/test-2023/events.csv:4: topics: 'consular-affairs' is not an id in topics; add it there or fix the spelling",
+            "sources/test-2023/statements.csv:2: topics: 'consular-affairs' is not an id in topics; add it there or fix the spelling",
+            "sources/topics.csv:3: id: 'trade' is already used at sources/topics.csv:2; ids must be unique",
+        ],
+        id="duplicate-id",
+    ),
+    pytest.param(
+        "test-2023/figures.csv",
+        "reached $779.3 billion in 2022.",
+        "reached $780 billion in 2022.",
+        [
+            "sources/test-2023/figures.csv:2: quote: is not verbatim in section test-2023:1.a: 'Trade between Mexico and the U.S. reached $780 billion in 2022.'; copy it exactly from the report"
+        ],
+        id="quote-not-in-report",
+    ),
+    pytest.param(
+        "places.csv",
+        "public-knowledge,test-2023:1.a,in Mexico City",
+        "public-knowledge,test-2023:1.b,in Mexico City",
+        [
+            "sources/places.csv:2: quote: is not verbatim in section test-2023:1.b: 'in Mexico City'; it occurs in another section; fix section_id"
+        ],
+        id="quote-in-other-section",
+    ),
+    pytest.param(
+        "people.yml",
+        "aliases: [Secretary of State Antony Blinken]",
+        "aliases: [Secretary of State Antony Blinken, lopez obrador]",
+        [
+            "sources/people.yml:10: aliases: 'lopez obrador' also names 'andres-manuel-lopez-obrador' (sources/people.yml:1); an alias must name one person"
+        ],
+        id="colliding-alias",
+    ),
+    pytest.param(
+        "places.csv",
+        "city,MX,,19.4326",
+        "city,Mexico,,19.4326",
+        ["sources/places.csv:2: country_id: 'Mexico' is not an ISO 3166-1 alpha-2 code (two capital letters, e.g. MX)"],
+        id="bad-country-code",
+    ),
+    pytest.param(
+        "places.csv",
+        "19.4326,-99.1332",
+        "19.4326,west",
+        ["sources/places.csv:2: longitude: 'west' is not a number; write digits without separators, e.g. 779300000000"],
+        id="bad-number",
+    ),
+    pytest.param(
+        "countries.csv",
+        "MX,Mexico,México,public-knowledge,test-2023:1.a",
+        "MX,Mexico,México,public-knowledge,1.a",
+        ["sources/countries.csv:2: section_id: '1.a' must name the edition and section, like cbi-2023:2.a"],
+        id="unqualified-section-in-registry",
+    ),
+    pytest.param(
+        "test-2023/sections.csv",
+        "1.b,1,1,9,",
+        "1.b,1,1,10,",
+        [
+            "sources/test-2023/sections.csv:1: line: report line 9 is the heading 'b. The Consular Dialogue' but no section starts there; add it",
+            "sources/test-2023/sections.csv:5: heading: line 10 of the report reads '', not 'b. The Consular Dialogue'",
+        ],
+        id="heading-line-moved",
+    ),
+    pytest.param(
+        "test-2023/report.md",
+        "reached \\$779.3 billion",
+        "reached \\$780 billion",
+        [
+            "sources/test-2023/figures.csv:2: quote: is not verbatim in section test-2023:1.a: 'Trade between Mexico and the U.S. reached $779.3 billion in 2022.'; copy it exactly from the report",
+            "sources/test-2023/report.yml:8: sha256: the snapshot's sha256 is 089eb9cfd4fae3e5427d04ef93bfbbab048ba929d4d501e4487a349764c15a1e; the snapshot must not be edited (update sha256 only for a new snapshot)",
+        ],
+        id="report-edited",
+    ),
+    pytest.param(
+        "dataset.yml",
+        "version: 1.0.0",
+        "version: v1",
+        ["sources/dataset.yml:1: version: 'v1' is not a SemVer version like 1.2.0"],
+        id="bad-semver",
+    ),
+    pytest.param(
+        "test-2023/data_notes.yml",
+        "      quote: Summit in Mexico City",
+        "      quote: Summit in Monterrey",
+        [
+            "sources/test-2023/data_notes.yml:8: quotes.quote: is not verbatim in section test-2023:1.a: 'Summit in Monterrey'; copy it exactly from the report"
+        ],
+        id="note-quote-not-in-report",
+    ),
+    pytest.param(
+        "mechanisms.yml",
+        "  members: [MX, US]\n",
+        "  members: &both [MX, US]\n  aliases2: *both\n",
+        ["sources/mechanisms.yml:4: syntax: YAML anchors and aliases are not allowed; write the value out in full"],
+        id="yaml-anchor",
+    ),
+    pytest.param(
+        "topics.csv",
+        "id,name,description",
+        "\ufeffid,name,description",
+        ["sources/topics.csv:1: file: starts with a byte-order mark; save it as UTF-8 without BOM"],
+        id="byte-order-mark",
+    ),
+    pytest.param(
+        "test-2023/statements.csv",
+        "strengthens consular protection.,",
+        "strengthens consular\x00 protection.,",
+        ["sources/test-2023/statements.csv:2: file: contains a NUL byte; remove it"],
+        id="nul-byte",
+    ),
+    pytest.param(
+        "test-2023/event_organizations.csv",
+        None,
+        "",
+        ["sources/test-2023/event_organizations.csv:1: file: is empty"],
+        id="empty-file",
+    ),
+    pytest.param(
+        "places.csv",
+        None,
+        None,
+        ["sources/places.csv:1: file: is missing"],
+        id="missing-file",
+    ),
+    pytest.param(
+        "test-2023/notes.txt",
+        None,
+        "scratch\n",
+        ["sources/test-2023/notes.txt:1: file: is not a known source file; see sources/README.md for the layout"],
+        id="unexpected-file",
+    ),
+]
+
+
+def plant(sources, relative, old, new):
+    path = sources / relative
+    if old is None and new is None:
+        path.unlink()
+    elif old is None:
+        path.write_text(new, encoding="utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"fixture text {old!r} not in {relative}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("relative, old, new, expected", BAD_SOURCES)
+def test_bad_source_is_reported_and_database_kept(fixture_sources, tmp_path, capsys, relative, old, new, expected):
+    output = tmp_path / "binational.db"
+    assert build.main(["--sources", str(fixture_sources), "--output", str(output)]) == 0
+    before = digest(output)
+    capsys.readouterr()
+
+    plant(fixture_sources, relative, old, new)
+    status = build.main(["--sources", str(fixture_sources), "--output", str(output)])
+
+    errors = capsys.readouterr().err.replace(str(fixture_sources), "sources").splitlines()
+    assert status == 1
+    assert errors == [*expected, f"{len(expected)} problem(s); {output} was not changed"]
+    assert digest(output) == before
+    assert not output.with_name(output.name + ".tmp").exists()
+
+
+def test_every_problem_is_reported_at_once(fixture_sources, capsys):
+    cases = {case.id: case.values for case in BAD_SOURCES}
+    planted = ("unknown-reference", "quote-not-in-report", "bad-country-code")
+    for name in planted:
+        relative, old, new, _ = cases[name]
+        plant(fixture_sources, relative, old, new)
+
+    assert build.main(["--sources", str(fixture_sources), "--check"]) == 1
+
+    errors = capsys.readouterr().err.replace(str(fixture_sources), "sources").splitlines()
+    assert errors == [
+        *cases["bad-country-code"][3],
+        *cases["unknown-reference"][3],
+        *cases["quote-not-in-report"][3],
+        "3 problem(s); binational.db was not changed",
+    ]
