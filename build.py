@@ -857,7 +857,7 @@ def canonical_yaml(path, spec):
     for entry in entries:
         known = {name: entry[name] for name in spec.names if entry.get(name) not in (None, "", [])}
         ordered.append(known | {k: v for k, v in entry.items() if k not in spec.names})
-    return yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, width=100, default_flow_style=None)
+    return yaml.safe_dump(ordered, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
 
 
 def lint(root, fix=False, out=sys.stdout):
