@@ -65,9 +65,7 @@ def read_text(path, display):
         raise SourceError(Problem(display, 1, "file", "is a symbolic link; sources must be regular files inside sources/"))
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise SourceError(
-            Problem(display, 1, "file", f"is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for a source file")
-        )
+        raise SourceError(Problem(display, 1, "file", f"is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for a source file"))
     data = path.read_bytes()
     if data.startswith(b"\xef\xbb\xbf"):
         raise SourceError(Problem(display, 1, "file", "starts with a byte-order mark; save it as UTF-8 without BOM"))
@@ -109,9 +107,7 @@ def parse_csv(text, display, columns):
             parts.append("missing column " + ", ".join(repr(n) for n in missing))
         if duplicated:
             parts.append("duplicated column " + ", ".join(repr(n) for n in duplicated))
-        raise SourceError(
-            Problem(display, 1, "header", "; ".join(parts) + "; expected columns: " + ",".join(columns))
-        )
+        raise SourceError(Problem(display, 1, "header", "; ".join(parts) + "; expected columns: " + ",".join(columns)))
     records = []
     start = reader.line_num + 1
     while True:
@@ -130,7 +126,7 @@ def parse_csv(text, display, columns):
                 Problem(display, start, "row", f"has {len(row)} fields, the header has {len(header)}; quote values that contain commas")
             )
         else:
-            values = {name: (cell if cell.strip() != "" else None) for name, cell in zip(header, row)}
+            values = {name: (cell if cell.strip() != "" else None) for name, cell in zip(header, row, strict=True)}
             records.append(Record(display, start, values))
         start = reader.line_num + 1
     return records, problems
@@ -148,7 +144,12 @@ def compose_yaml(text, display):
         for event in yaml.parse(text, Loader=YamlLoader):
             if getattr(event, "anchor", None):
                 raise SourceError(
-                    Problem(display, event.start_mark.line + 1, "syntax", "YAML anchors and aliases are not allowed; write the value out in full")
+                    Problem(
+                        display,
+                        event.start_mark.line + 1,
+                        "syntax",
+                        "YAML anchors and aliases are not allowed; write the value out in full",
+                    )
                 )
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
@@ -214,7 +215,7 @@ def mapping_values(node, display, problems):
 
 def node_value(node, display, problems):
     if isinstance(node, yaml.ScalarNode):
-        if node.tag == NULL_TAG and node.style is None:
+        if node.tag == NULL_TAG and not node.style:
             return None
         return node.value
     if isinstance(node, yaml.SequenceNode):

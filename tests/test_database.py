@@ -1,0 +1,191 @@
+"""The built database: schema, integrity, search, views and reproducibility."""
+
+import hashlib
+import sqlite3
+
+import pytest
+import yaml
+from conftest import FIXTURE_SOURCES, SOURCES
+
+import build
+from schema import SCHEMA_VERSION
+
+
+@pytest.fixture(scope="module")
+def fixture_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fixture") / "fixture.db"
+    build.write_database(build.load_sources(FIXTURE_SOURCES), path)
+    connection = sqlite3.connect(path)
+    connection.row_factory = sqlite3.Row
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def real_db(database):
+    connection = sqlite3.connect(database)
+    yield connection
+    connection.close()
+
+
+def rows(connection, sql, params=()):
+    return [tuple(row) for row in connection.execute(sql, params).fetchall()]
+
+
+def test_event_row_is_built_with_derived_columns(fixture_db):
+    row = fixture_db.execute("select * from events where id = 'test-2023-consular-november'").fetchone()
+    assert dict(row) == {
+        "id": "test-2023-consular-november",
+        "report_id": "test-2023",
+        "section_id": "test-2023:1.b",
+        "chapter": 1,
+        "title": "Consular Dialogue meets again",
+        "start_date": "2023-11-06",
+        "end_date": "2023-11-08",
+        "date_precision": "day",
+        "month": "2023-11",
+        "year": 2023,
+        "event_type": "dialogue",
+        "mode": None,
+        "status": "occurred",
+        "ordinal": None,
+        "mechanism_id": "consular-dialogue",
+        "place_id": None,
+        "summary": "The Consular Dialogue met for three days in November.",
+        "quote": "The Consular Dialogue met again from November 6-8, 2023.",
+        "topics": '["consular-affairs"]',
+        "countries": '["MX", "US"]',
+        "people": "[]",
+    }
+
+
+def test_section_rows_carry_the_report_text(fixture_db):
+    assert rows(fixture_db, "select id, number, parent_id, chapter, level, position, title, line, body from sections") == [
+        ("test-2023:title", "title", None, None, 1, 1, "TEST REPORT", 1, ""),
+        ("test-2023:1", "1", None, 1, 1, 2, "1. MEETINGS", 3, ""),
+        (
+            "test-2023:1.a",
+            "1.a",
+            "test-2023:1",
+            1,
+            2,
+            3,
+            "a. Summit in Mexico City",
+            5,
+            "On March 9, 2023, President Andrés Manuel López Obrador hosted Secretary of State Antony Blinken at the "
+            "National Palace in Mexico City. Trade between Mexico and the U.S. reached $779.3 billion in 2022.",
+        ),
+        (
+            "test-2023:1.b",
+            "1.b",
+            "test-2023:1",
+            1,
+            2,
+            4,
+            "b. The Consular Dialogue",
+            9,
+            "The 21st Mexico-U.S. Consular Dialogue, held on October 31, 2023, was led by Vanessa Calva Ruiz and Rena "
+            "Bitter. Established in 2013, this mechanism strengthens consular protection.\n\n"
+            "The Consular Dialogue met again from November 6-8, 2023.",
+        ),
+    ]
+
+
+def test_link_tables_and_aliases(fixture_db):
+    assert rows(fixture_db, "select * from event_topics order by event_id") == [
+        ("test-2023-consular-21", "consular-affairs"),
+        ("test-2023-consular-november", "consular-affairs"),
+        ("test-2023-palace-meeting", "trade"),
+    ]
+    assert rows(fixture_db, "select * from mechanism_members") == [("consular-dialogue", "MX"), ("consular-dialogue", "US")]
+    assert rows(fixture_db, "select * from aliases where entity_type = 'person' order by alias") == [
+        ("person", "andres-manuel-lopez-obrador", "López Obrador"),
+        ("person", "andres-manuel-lopez-obrador", "President Andrés Manuel López Obrador"),
+        ("person", "antony-blinken", "Secretary of State Antony Blinken"),
+    ]
+    assert rows(fixture_db, "select * from data_note_quotes") == [("summit-heading", 1, "test-2023:1.a", "Summit in Mexico City")]
+
+
+def test_views(fixture_db):
+    assert rows(fixture_db, "select person_a, person_b, events, event_ids from people_pairs") == [
+        ("Andrés Manuel López Obrador", "Antony Blinken", 1, '["test-2023-palace-meeting"]')
+    ]
+    assert rows(fixture_db, "select person, event, role, title, organization, place from person_events") == [
+        ("Andrés Manuel López Obrador", "López Obrador hosts Blinken", "host", "President", None, "National Palace"),
+        ("Antony Blinken", "López Obrador hosts Blinken", "met-with", "Secretary of State", "U.S. Department of State", "National Palace"),
+        ("Vanessa Calva Ruiz", "21st Consular Dialogue", "co-chair", None, None, None),
+    ]
+    assert rows(fixture_db, "select people from events_detail where id = 'test-2023-palace-meeting'") == [
+        (
+            '[{"person":"Andrés Manuel López Obrador","role":"host","title":"President"},'
+            '{"person":"Antony Blinken","role":"met-with","title":"Secretary of State"}]',
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    "table, query, expected",
+    [
+        ("people", "Lopez", ["andres-manuel-lopez-obrador"]),
+        ("people", "López", ["andres-manuel-lopez-obrador"]),
+        ("events", "lopez obrador", ["test-2023-palace-meeting"]),
+        ("sections", "Andres", ["test-2023:1.a"]),
+        ("mechanisms", "consular", ["consular-dialogue"]),
+        ("organizations", "department", ["us-state-department"]),
+    ],
+)
+def test_search_folds_accents(fixture_db, table, query, expected):
+    sql = f"select {table}.id from {table} join {table}_fts on {table}_fts.rowid = {table}.rowid where {table}_fts match :q order by {table}.id"
+    assert [row[0] for row in fixture_db.execute(sql, {"q": query})] == expected
+
+
+def test_dataset_info_and_user_version(fixture_db):
+    info = dict(rows(fixture_db, "select key, value from dataset_info"))
+    assert info == {
+        "dataset_version": "1.0.0",
+        "schema_version": str(SCHEMA_VERSION),
+        "source_digest": build.source_digest(FIXTURE_SOURCES),
+        "title": "Test dataset",
+        "license": "CC BY 4.0",
+        "license_url": "https://creativecommons.org/licenses/by/4.0/",
+        "citation": "Test dataset, version 1.0.0.",
+        "source_url": "https://example.org/",
+        "report_sha256:test-2023": hashlib.sha256((FIXTURE_SOURCES / "test-2023" / "report.md").read_bytes()).hexdigest(),
+    }
+    assert fixture_db.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_real_database_integrity(real_db):
+    assert rows(real_db, "pragma integrity_check") == [("ok",)]
+    assert rows(real_db, "pragma foreign_key_check") == []
+    version = yaml.safe_load((SOURCES / "dataset.yml").read_text())["version"]
+    assert rows(real_db, "select value from dataset_info where key = 'dataset_version'") == [(version,)]
+
+
+def test_every_foreign_key_column_is_indexed(real_db):
+    unindexed = []
+    for (table,) in rows(real_db, "select name from sqlite_master where type = 'table' and name not like '%_fts%'"):
+        indexed = {
+            real_db.execute(f"pragma index_info('{index[1]}')").fetchone()[2] for index in rows(real_db, f"pragma index_list('{table}')")
+        }
+        for fk in rows(real_db, f"pragma foreign_key_list('{table}')"):
+            if fk[3] not in indexed:
+                unindexed.append((table, fk[3]))
+    assert unindexed == []
+
+
+def test_real_search_folds_accents(real_db):
+    def search(table, query):
+        sql = f"select {table}.id from {table} join {table}_fts on {table}_fts.rowid = {table}.rowid where {table}_fts match :q"
+        return sorted(row[0] for row in real_db.execute(sql, {"q": query}))
+
+    assert search("people", "Barcena") == ["alicia-barcena"]
+    assert search("people", "Bárcena") == ["alicia-barcena"]
+    assert search("people", "Lopez Obrador") == ["andres-manuel-lopez-obrador"]
+
+
+def test_build_is_reproducible(tmp_path):
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    build.write_database(build.load_sources(SOURCES), first)
+    build.write_database(build.load_sources(SOURCES), second)
+    assert hashlib.sha256(first.read_bytes()).hexdigest() == hashlib.sha256(second.read_bytes()).hexdigest()

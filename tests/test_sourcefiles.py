@@ -1,0 +1,84 @@
+"""Reading CSV and YAML sources: exact values and the line of every field."""
+
+import pytest
+
+from sourcefiles import Problem, SourceError, parse_csv, parse_yaml, parse_yaml_mapping
+
+
+def test_parse_csv_values_and_lines():
+    text = 'id,name,quote\nmx,Mexico,"a, b"\nus,,"two\nlines"\nca,Canada,x\n'
+    records, problems = parse_csv(text, "countries.csv", ["id", "name", "quote"])
+    assert problems == []
+    assert [(r.line, r.values) for r in records] == [
+        (2, {"id": "mx", "name": "Mexico", "quote": "a, b"}),
+        (3, {"id": "us", "name": None, "quote": "two\nlines"}),
+        (5, {"id": "ca", "name": "Canada", "quote": "x"}),
+    ]
+
+
+def test_parse_csv_columns_in_any_order():
+    records, _ = parse_csv("name,id\nMexico,mx\n", "c.csv", ["id", "name"])
+    assert records[0].values == {"name": "Mexico", "id": "mx"}
+
+
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        ("id,name,extra", "unknown column 'extra'; expected columns: id,name"),
+        ("id", "missing column 'name'; expected columns: id,name"),
+        ("id,name,name", "duplicated column 'name'; expected columns: id,name"),
+    ],
+)
+def test_parse_csv_bad_header(header, message):
+    with pytest.raises(SourceError) as error:
+        parse_csv(header + "\n", "c.csv", ["id", "name"])
+    assert error.value.problem == Problem("c.csv", 1, "header", message)
+
+
+def test_parse_csv_ragged_row_is_reported_with_its_line():
+    records, problems = parse_csv("id,name\na,A\nb,B,extra\nc,C\n", "c.csv", ["id", "name"])
+    assert [r.values["id"] for r in records] == ["a", "c"]
+    assert problems == [Problem("c.csv", 3, "row", "has 3 fields, the header has 2; quote values that contain commas")]
+
+
+def test_parse_yaml_values_lines_and_strings():
+    text = "- id: norway\n  code: NO\n  established: 2013\n  aliases: [A, B]\n  empty:\n  quotes:\n    - quote: q\n"
+    records, problems = parse_yaml(text, "m.yml")
+    assert problems == []
+    (record,) = records
+    assert record.line == 1
+    assert record.values == {
+        "id": "norway",
+        "code": "NO",
+        "established": "2013",
+        "aliases": ["A", "B"],
+        "empty": None,
+        "quotes": [{"quote": "q", "__line__": 7}],
+    }
+    assert record.lines == {"id": 1, "code": 2, "established": 3, "aliases": 4, "empty": 5, "quotes": 6}
+
+
+def test_parse_yaml_duplicate_key_keeps_first_and_reports():
+    records, problems = parse_yaml("- id: a\n  kind: x\n  kind: y\n", "m.yml")
+    assert records[0].values == {"id": "a", "kind": "x"}
+    assert problems == [Problem("m.yml", 3, "kind", "is given twice in this entry (first on line 2); keep one")]
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("id: a\n", Problem("m.yml", 1, "file", "must be a YAML list of entries (lines starting with '- ')")),
+        ("- id: [a\n", Problem("m.yml", 2, "syntax", "YAML syntax error: did not find expected ',' or ']'")),
+        ("- id: &x a\n- id: *x\n", Problem("m.yml", 1, "syntax", "YAML anchors and aliases are not allowed; write the value out in full")),
+        ("- id: " + "[" * 11 + "]" * 11 + "\n", Problem("m.yml", 1, "syntax", "YAML is nested more than 10 levels deep")),
+    ],
+)
+def test_parse_yaml_refuses(text, problem):
+    with pytest.raises(SourceError) as error:
+        parse_yaml(text, "m.yml")
+    assert error.value.problem == problem
+
+
+def test_parse_yaml_mapping():
+    record = parse_yaml_mapping("version: 1.0.0\ntitle: T\n", "dataset.yml")
+    assert (record.values, record.lines) == ({"version": "1.0.0", "title": "T"}, {"version": 1, "title": 2})
