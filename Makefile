@@ -47,6 +47,7 @@ format: install
 
 serve: build
 	$(BIN)/datasette serve -i $(DB) --inspect-file $(INSPECT) \
+	  --template-dir templates \
 	  --metadata metadata.yml --plugins-dir plugins \
 	  --host $(HOST) --port $(PORT)
 
