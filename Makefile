@@ -7,7 +7,9 @@ INSPECT := inspect-data.json
 HOST := 127.0.0.1
 PORT := 8001
 SOURCES := $(shell find sources -type f | sort)
-CODE := build.py schema.py sourcefiles.py report.py
+CODE := build.py database.py schema.py sourcefiles.py report.py
+# Serving settings live in settings.json, shared by `make serve` and the tests.
+SETTINGS = $(shell $(PYTHON) -c 'import json; print(" ".join(f"--setting {k} {str(v).lower() if isinstance(v, bool) else v}" for k, v in json.load(open("settings.json")).items()))')
 
 .PHONY: install install-browser build check lint format serve test clean
 
@@ -47,7 +49,7 @@ format: install
 
 serve: build
 	$(BIN)/datasette serve -i $(DB) --inspect-file $(INSPECT) \
-	  --template-dir templates \
+	  --template-dir templates $(SETTINGS) \
 	  --metadata metadata.yml --plugins-dir plugins \
 	  --host $(HOST) --port $(PORT)
 

@@ -1,0 +1,37 @@
+"""A real Datasette over the built database, configured exactly as `make serve` configures it."""
+
+import asyncio
+import json
+from pathlib import Path
+
+import yaml
+from datasette.app import Datasette
+
+ROOT = Path(__file__).resolve().parent.parent
+METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+SETTINGS = json.loads((ROOT / "settings.json").read_text(encoding="utf-8"))
+
+
+class Site:
+    """Datasette's test client driven from synchronous tests."""
+
+    def __init__(self, database_path):
+        self.datasette = Datasette(
+            immutables=[str(database_path)],
+            metadata=METADATA,
+            settings=SETTINGS,
+            plugins_dir=str(ROOT / "plugins"),
+            template_dir=str(ROOT / "templates"),
+        )
+        self.loop = asyncio.new_event_loop()
+
+    def get(self, path):
+        return self.loop.run_until_complete(self.datasette.client.get(path))
+
+    def json(self, path):
+        response = self.get(path)
+        assert response.status_code == 200, (path, response.status_code, response.text[:500])
+        return response.json()
+
+    def close(self):
+        self.loop.close()

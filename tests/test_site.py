@@ -1,0 +1,194 @@
+"""Every page type of the published site, through Datasette's own test client."""
+
+import re
+import sqlite3
+
+import pytest
+from datasette.utils import tilde_encode
+from markupsafe import escape
+from site_client import METADATA, Site
+
+DB = "binational"
+QUERIES = METADATA["databases"][DB]["queries"]
+TABLES = METADATA["databases"][DB]["tables"]
+
+
+@pytest.fixture(scope="module")
+def site(database):
+    site = Site(database)
+    yield site
+    site.close()
+
+
+@pytest.fixture(scope="module")
+def connection(database):
+    connection = sqlite3.connect(database)
+    yield connection
+    connection.close()
+
+
+def public_tables(connection):
+    sql = "select name from sqlite_master where type in ('table', 'view') and name not like '%\\_fts%' escape '\\' order by name"
+    return [row[0] for row in connection.execute(sql)]
+
+
+def test_every_table_and_column_is_described(connection):
+    missing = []
+    for table in public_tables(connection):
+        described = TABLES.get(table, {})
+        if not described.get("description"):
+            missing.append(table)
+        columns = [row[1] for row in connection.execute(f"pragma table_info('{table}')")]
+        missing += [f"{table}.{column}" for column in columns if column not in described.get("columns", {})]
+    assert missing == []
+
+
+@pytest.mark.parametrize("path", ["/", f"/{DB}", "/-/search?q=Lopez", "/-/metadata", "/-/versions", "/-/plugins"])
+def test_top_pages(site, path):
+    response = site.get(path)
+    assert response.status_code == 200, response.text[:300]
+
+
+def test_every_table_page_and_its_json_csv_and_first_row(site, connection):
+    for table in public_tables(connection):
+        for suffix in ("", ".json?_shape=array&_labels=on", ".csv"):
+            response = site.get(f"/{DB}/{table}{suffix}")
+            assert response.status_code == 200, (table, suffix, response.text[:300])
+        count = connection.execute(f"select count(*) from [{table}]").fetchone()[0]
+        assert len(site.json(f"/{DB}/{table}.json?_shape=array&_size=max")) == count, table
+        pk_columns = [row[1] for row in sorted(connection.execute(f"pragma table_info('{table}')"), key=lambda r: r[5]) if row[5]]
+        if pk_columns:
+            first = connection.execute(f"select {', '.join(pk_columns)} from [{table}] limit 1").fetchone()
+            path = f"/{DB}/{table}/" + ",".join(tilde_encode(str(value)) for value in first)
+            response = site.get(path)
+            assert response.status_code == 200, (path, response.text[:300])
+
+
+def test_facets_in_metadata_are_computed(site):
+    for table, config in TABLES.items():
+        facets = config.get("facets", [])
+        if not facets:
+            continue
+        data = site.json(f"/{DB}/{table}.json")
+        names = [facet if isinstance(facet, str) else facet["array"] for facet in facets]
+        assert sorted(data["facet_results"]) == sorted(names), table
+        assert all(data["facet_results"][name]["results"] for name in names), table
+
+
+def test_event_facets_count_the_report(site, connection):
+    facets = site.json(f"/{DB}/events.json")["facet_results"]
+    chapters = {item["value"]: item["count"] for item in facets["chapter"]["results"]}
+    assert chapters == dict(connection.execute("select chapter, count(*) from events group by chapter").fetchall())
+    topics = {item["value"]: item["count"] for item in facets["topics"]["results"]}
+    assert topics == dict(connection.execute("select topic_id, count(*) from event_topics group by topic_id").fetchall())
+
+
+def parameters(sql):
+    return sorted(set(re.findall(r"(?<!:):([a-z_]+)", sql)))
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_canned_query_runs_with_and_without_parameters(site, name):
+    query = QUERIES[name]
+    empty = "&".join(f"{p}=" for p in parameters(query["sql"]))
+    data = site.json(f"/{DB}/{name}.json?_shape=objects&{empty}")
+    assert "rows" in data and data.get("ok", True)
+    page = site.get(f"/{DB}/{name}?{empty}")
+    assert page.status_code == 200
+    assert str(escape(query["title"])) in page.text
+
+
+def test_person_events_finds_a_person_without_accents(site, connection):
+    rows = site.json(f"/{DB}/attended_by.json?_shape=array&name=Barcena")
+    expected = connection.execute(
+        "select e.id from event_people ep join events e on e.id = ep.event_id where ep.person_id = 'alicia-barcena' order by e.start_date"
+    ).fetchall()
+    assert [row["event_id"] for row in rows] == [row[0] for row in expected]
+    assert {row["person"] for row in rows} == {"Alicia Bárcena Ibarra"}
+    assert site.json(f"/{DB}/attended_by.json?_shape=array&name=") == []
+
+
+def test_search_query_highlights_matches(site):
+    rows = site.json(f"/{DB}/search.json?_shape=array&q=Lopez")
+    assert rows and all("⟦" in row["snippet"] for row in rows)
+    page = site.get(f"/{DB}/search?q=Lopez").text
+    assert "<mark>López</mark>" in page
+    assert site.json(f"/{DB}/search.json?_shape=array&q=") == []
+
+
+def test_table_search_folds_accents(site):
+    rows = site.json(f"/{DB}/people.json?_shape=array&_search=Lopez")
+    assert [row["id"] for row in rows] == ["andres-manuel-lopez-obrador"]
+
+
+def test_calendar_feed(site, connection):
+    response = site.get(f"/{DB}/calendar.ics")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    body = response.text.replace("\r\n ", "")
+    day_events = connection.execute("select count(*) from events where date_precision = 'day'").fetchone()[0]
+    assert body.startswith("BEGIN:VCALENDAR") and body.rstrip().endswith("END:VCALENDAR")
+    assert body.count("BEGIN:VEVENT") == day_events
+    assert "UID:cbi-2023-tfc-2\r\n" in body
+    assert "DTSTART:20230725T000000Z" in body or "DTSTART;VALUE=DATE:20230725" in body or "DTSTART:20230725T000000" in body
+
+
+def test_database_download_is_the_file(site, database):
+    response = site.get(f"/{DB}.db")
+    assert response.status_code == 200
+    assert response.content == database.read_bytes()
+
+
+def test_quotes_render_as_citations(site):
+    page = site.get(f"/{DB}/figures").text
+    assert '<blockquote class="citation">' in page
+    assert f'<a href="/{DB}/sections/cbi-2023~3A3~2Ec~2Eii">§&nbsp;3.c.ii</a>' in page
+
+
+def test_event_quote_links_through_its_event(site):
+    page = site.get(f"/{DB}/event_people?event_id=cbi-2023-tfc-2").text
+    assert page.count('href="/binational/sections/cbi-2023~3A4~2Eb~2Eii"') == 3
+
+
+def test_event_page_shows_everything_on_one_screen(site):
+    page = site.get(f"/{DB}/events/cbi-2023-tfc-2").text
+    assert "<h1>Second Trilateral Fentanyl Committee meeting</h1>" in page
+    for text in (
+        "Rosa Icela Rodríguez Velázquez",
+        "Elizabeth Sherwood-Randall",
+        "Jody Thomas",
+        "co-chair",
+        "Figures",
+        "The report’s paragraph (§ 4.b.ii)",
+    ):
+        assert text in page
+
+
+def test_event_page_plugin_does_not_act_on_other_rows(site):
+    page = site.get(f"/{DB}/sections/{tilde_encode('cbi-2023:4.b.ii')}").text
+    assert 'class="event-page"' not in page
+
+
+def test_footer_shows_version_digest_and_download(site, connection):
+    version, digest = (
+        connection.execute("select value from dataset_info where key = :k", {"k": key}).fetchone()[0]
+        for key in ("dataset_version", "source_digest")
+    )
+    page = site.get("/").text
+    assert f"Dataset version <strong>{version}</strong>" in page
+    assert f'<code title="sha256 over every source file">{digest[:12]}</code>' in page
+    assert f'<a href="/{DB}.db">Download the SQLite database</a>' in page
+
+
+def test_map_tiles_are_served_locally(site):
+    response = site.get("/-/tiles/4/3/6.png")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert site.get("/-/tiles/4/3/x.png").status_code == 404
+
+
+def test_chart_links_use_the_vega_fragment(site):
+    page = site.get(f"/{DB}").text
+    for name in ("events_per_month", "events_per_mechanism", "events_per_topic", "usd_figures"):
+        assert f'href="/{DB}/{name}#g.mark=bar&amp;g.x_column=' in page or f'href="/{DB}/{name}#g.mark=bar&g.x_column=' in page
