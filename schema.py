@@ -111,6 +111,7 @@ NOTE_KINDS = (
     "duplicated-text",
     "missing-text",
     "missing-date",
+    "detail-conflict",
 )
 BASES = ("public-knowledge",)
 
