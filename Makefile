@@ -11,7 +11,7 @@ CODE := build.py database.py schema.py sourcefiles.py report.py
 # Serving settings live in settings.json, shared by `make serve` and the tests.
 SETTINGS = $(shell $(PYTHON) -c 'import json; print(" ".join(f"--setting {k} {str(v).lower() if isinstance(v, bool) else v}" for k, v in json.load(open("settings.json")).items()))')
 
-.PHONY: install install-browser build check lint format serve test clean
+.PHONY: install install-browser build check lint format serve test release publish-files clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,10 +51,20 @@ serve: build
 	$(BIN)/datasette serve -i $(DB) --inspect-file $(INSPECT) \
 	  --template-dir templates $(SETTINGS) \
 	  --metadata metadata.yml --plugins-dir plugins \
+	  --version-note "$$($(BIN)/python -c 'import yaml; print(yaml.safe_load(open("sources/dataset.yml"))["version"])')" \
 	  --host $(HOST) --port $(PORT)
 
 test: install install-browser
 	$(BIN)/python -m pytest
 
+# dist/: the database, CSV and JSON per table, datapackage.json, CITATION.cff, SHA256SUMS.
+# Its only date comes from the last commit, so two releases of one commit are identical.
+release: install
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || echo 0) $(BIN)/python release.py --output dist
+
+# publish/Dockerfile: what a published container runs, generated for review in a diff.
+publish-files: install
+	$(BIN)/python release.py publish-files --output publish
+
 clean:
-	rm -rf $(DB) $(DB).tmp $(INSPECT) test-artifacts .pytest_cache
+	rm -rf $(DB) $(DB).tmp $(INSPECT) dist test-artifacts .pytest_cache

@@ -3,6 +3,7 @@
     python build.py [--sources DIR] [--output FILE]   validate, then build
     python build.py --check                            validate only
     python build.py lint [--fix]                       show (or apply) canonical formatting
+    python build.py diff OLD.db NEW.db                 what changed between two builds
 
 Every problem in the sources is reported at once as `file:line: field: message`
 and the build exits 1 without touching the existing database. The database is
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import yaml
 
+import dbdiff
 import report
 from database import write_database
 from schema import EDITION, REGISTRY, SCHEMA_VERSION, SOURCES, SPECS
@@ -631,7 +633,8 @@ def lint(root, fix=False, out=sys.stdout):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description="Validate sources/ and build the binational SQLite database.")
-    parser.add_argument("command", nargs="?", choices=("build", "lint"), default="build")
+    parser.add_argument("command", nargs="?", choices=("build", "lint", "diff"), default="build")
+    parser.add_argument("databases", nargs="*", type=Path, help="with diff: the old and the new database")
     parser.add_argument("--sources", type=Path, default=SOURCES_DIR, help="the sources folder (default: sources)")
     parser.add_argument("--output", type=Path, default=OUTPUT, help="the database to write (default: binational.db)")
     parser.add_argument("--check", action="store_true", help="validate only; write nothing")
@@ -641,6 +644,12 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
+    if args.command == "diff":
+        if len(args.databases) != 2 or not all(path.is_file() for path in args.databases):
+            print("usage: python build.py diff OLD.db NEW.db (two existing database files)", file=sys.stderr)
+            return 2
+        print(dbdiff.format_diff(dbdiff.diff_databases(*args.databases)), end="")
+        return 0
     if args.command == "lint":
         differing = lint(args.sources, fix=args.fix)
         if differing and not args.fix:

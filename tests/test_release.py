@@ -1,0 +1,192 @@
+"""Versioned releases: changelog, reproducible files, the data package, diffs and the published server."""
+
+import hashlib
+import re
+import shlex
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import frictionless
+import pytest
+import yaml
+from conftest import FIXTURE_SOURCES, ROOT, SOURCES
+
+import build
+import dbdiff
+import release
+
+VERSION = yaml.safe_load((SOURCES / "dataset.yml").read_text(encoding="utf-8"))["version"]
+EPOCH = "1704067200"  # 2024-01-01T00:00:00Z
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory, monkeypatch_module):
+    monkeypatch_module.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    first = tmp_path_factory.mktemp("first") / "dist"
+    release.write_release(SOURCES, first)
+    time.sleep(1.1)
+    second = tmp_path_factory.mktemp("second") / "dist"
+    release.write_release(SOURCES, second)
+    return first, second
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def test_changelog_has_an_entry_for_this_version_and_these_sources():
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    entries = dict(re.findall(r"^## (\S+)\n\nSource digest: `([0-9a-f]{64})`", changelog, re.MULTILINE))
+    assert VERSION in entries, f"CHANGELOG.md has no entry for version {VERSION}"
+    assert entries[VERSION] == build.source_digest(SOURCES), (
+        f"sources changed since version {VERSION} was recorded: bump the version in sources/dataset.yml "
+        "and add a CHANGELOG.md entry with the new source digest"
+    )
+
+
+def test_two_releases_in_two_folders_are_identical(releases):
+    first, second = releases
+    assert (first / "SHA256SUMS").read_text() == (second / "SHA256SUMS").read_text()
+    listed = [line.split("  ", 1)[1] for line in (first / "SHA256SUMS").read_text().splitlines()]
+    assert f"binational-{VERSION}.db" in listed
+    assert "datapackage.json" in listed and "CITATION.cff" in listed
+    assert "csv/events.csv" in listed and "json/events.json" in listed
+
+
+def test_every_checksum_matches(releases):
+    first, _ = releases
+    for line in (first / "SHA256SUMS").read_text().splitlines():
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((first / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_data_package_is_valid(releases):
+    first, _ = releases
+    report = frictionless.validate(str(first / "datapackage.json"))
+    assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "type", "note"])
+    package = frictionless.Package(str(first / "datapackage.json"))
+    assert package.version == VERSION
+    events = package.get_resource("events")
+    assert events.schema.primary_key == ["id"]
+    assert {"fields": ["mechanism_id"], "reference": {"resource": "mechanisms", "fields": ["id"]}} in [
+        fk for fk in events.schema.to_descriptor()["foreignKeys"]
+    ]
+
+
+def test_citation_file(releases):
+    first, _ = releases
+    citation = yaml.safe_load((first / "CITATION.cff").read_text())
+    assert (citation["cff-version"], citation["version"], citation["date-released"]) == ("1.2.0", VERSION, "2024-01-01")
+
+
+def test_release_database_is_the_build(releases, database):
+    first, _ = releases
+    assert (first / f"binational-{VERSION}.db").read_bytes() == database.read_bytes()
+
+
+def plant(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_diff_reports_a_planted_change(tmp_path, capsys):
+    sources = tmp_path / "sources"
+    shutil.copytree(FIXTURE_SOURCES, sources)
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    build.write_database(build.load_sources(sources), old)
+    plant(sources / "test-2023" / "events.csv", "21st Consular Dialogue,2023-10-31", "The 21st Consular Dialogue,2023-10-31")
+    plant(sources / "topics.csv", "consular-affairs,", "culture,Culture,Culture and heritage.\nconsular-affairs,")
+    plant(sources / "test-2023" / "figures.csv", "trade-2022,", "trade-in-2022,")
+    build.write_database(build.load_sources(sources), new)
+
+    assert build.main(["diff", str(old), str(new)]) == 0
+    assert capsys.readouterr().out == (
+        "### dataset_info: 0 added, 0 removed, 1 changed\n"
+        "- changed `source_digest`: value\n"
+        "\n"
+        "### events: 0 added, 0 removed, 1 changed\n"
+        "- changed `test-2023-consular-21`: title\n"
+        "\n"
+        "### figures: 1 added, 1 removed, 0 changed\n"
+        "- added `trade-in-2022`\n"
+        "- removed `trade-2022`\n"
+        "\n"
+        "### topics: 1 added, 0 removed, 0 changed\n"
+        "- added `culture`\n"
+    )
+
+
+def test_diff_reports_schema_changes(tmp_path):
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    build.write_database(build.load_sources(FIXTURE_SOURCES), old)
+    shutil.copy(old, new)
+    connection = sqlite3.connect(new)
+    connection.execute("alter table topics add column colour text")
+    connection.execute("create index idx_topics_name on topics(name)")
+    connection.commit()
+    connection.close()
+    diff = dbdiff.diff_databases(old, new)
+    assert (diff.schema_added, diff.schema_removed, diff.schema_changed) == (["idx_topics_name"], [], ["topics"])
+
+
+def test_diff_of_identical_builds_is_empty(database):
+    assert dbdiff.format_diff(dbdiff.diff_databases(database, database)) == "No changes.\n"
+
+
+def test_publish_dockerfile_is_current(tmp_path):
+    generated = release.write_publish_files(VERSION, tmp_path)
+    assert generated.read_text() == (ROOT / "publish" / "Dockerfile").read_text(), "run: make publish-files"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_published_server_command_serves_the_release(releases, tmp_path):
+    """Lay out /app as the Dockerfile does, then run its RUN and CMD lines (on loopback, outside Docker)."""
+    first, _ = releases
+    dockerfile = (ROOT / "publish" / "Dockerfile").read_text()
+    app = tmp_path / "app"
+    app.mkdir()
+    for source, target in re.findall(r"^COPY (\S+) (\S+)$", dockerfile, re.MULTILINE):
+        source_path = first / Path(source).name if source.startswith("dist/") else ROOT / source
+        destination = app / Path(target).relative_to("/app") if target != "/app/" else app / source_path.name
+        if source_path.is_dir():
+            shutil.copytree(source_path, destination)
+        else:
+            shutil.copy(source_path, destination)
+    bin_dir = Path(sys.executable).parent
+    inspect = re.search(r"^RUN (datasette inspect .*)$", dockerfile, re.MULTILINE).group(1)
+    subprocess.run([str(bin_dir / "datasette"), *shlex.split(inspect)[1:]], cwd=app, check=True)
+    port = free_port()
+    command = re.search(r"^CMD (.*)$", dockerfile, re.MULTILINE).group(1)
+    command = command.replace("--host 0.0.0.0", "--host 127.0.0.1").replace("$PORT", str(port))
+    process = subprocess.Popen([str(bin_dir / "datasette"), *shlex.split(command)[1:]], cwd=app)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/-/versions.json", timeout=2) as response:
+                    versions = response.read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, "the published server did not start"
+                time.sleep(0.2)
+        assert f'"note": "{VERSION}"' in versions
+        with urllib.request.urlopen(base + "/binational.db", timeout=10) as response:
+            assert response.read() == (first / f"binational-{VERSION}.db").read_bytes()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
