@@ -1,4 +1,9 @@
+import os
 import shutil
+import socket
+import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -24,3 +29,37 @@ def fixture_sources(tmp_path):
     target = tmp_path / "sources"
     shutil.copytree(FIXTURE_SOURCES, target)
     return target
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url, process, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {seconds} s")
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The real `make serve` command on a free port of 127.0.0.1; yields (base URL, server process id)."""
+    port = free_port()
+    process = subprocess.Popen(["make", "-s", "serve", f"PORT={port}"], cwd=ROOT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/-/versions.json", process)
+        yield base
+    finally:
+        os.killpg(process.pid, 15)
+        process.wait(timeout=10)

@@ -1,10 +1,21 @@
 """Bad sources: every problem reported as file:line: field: message, exit 1, the old database untouched."""
 
 import hashlib
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 
 import pytest
+from conftest import ROOT
 
 import build
+
+# A "billion laughs" document: nine levels of nine aliases each.
+BILLION_LAUGHS = "- id: a0\n  name: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"  n{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 9)
+)
 
 # (file, text to replace or None, replacement or None, expected messages)
 # None/None deletes the file; None/text writes the file whole.
@@ -233,6 +244,48 @@ BAD_SOURCES = [
         ["sources/test-2023/notes.txt:1: file: is not a known source file; see sources/README.md for the layout"],
         id="unexpected-file",
     ),
+    pytest.param(
+        "topics.csv",
+        "Trade,Trade and investment.",
+        "Trade,Comercio e inversión.".encode("latin-1"),
+        ["sources/topics.csv:2: file: is not valid UTF-8 (byte 0xf3); save it as UTF-8"],
+        id="latin-1-encoding",
+    ),
+    pytest.param(
+        "mechanisms.yml",
+        None,
+        BILLION_LAUGHS,
+        ["sources/mechanisms.yml:2: syntax: YAML anchors and aliases are not allowed; write the value out in full"],
+        id="yaml-bomb",
+    ),
+    pytest.param(
+        "people.yml",
+        None,
+        "- id: x\n  name: " + "[" * 50 + "]" * 50 + "\n",
+        ["sources/people.yml:2: syntax: YAML is nested more than 10 levels deep"],
+        id="deeply-nested-yaml",
+    ),
+    pytest.param(
+        "people.yml",
+        "  name: Vanessa Calva Ruiz\n",
+        "  name:\n    first: Vanessa\n",
+        ["sources/people.yml:14: name: must be a single text value"],
+        id="wrong-type",
+    ),
+    pytest.param(
+        "test-2023/figures.csv",
+        ",0,0,Trade",
+        ",yes,0,Trade",
+        ["sources/test-2023/figures.csv:2: lower_bound: 'yes' must be 0 or 1"],
+        id="bad-flag",
+    ),
+    pytest.param(
+        "test-2023/events.csv",
+        "dialogue,,occurred,21,",
+        "dialogue,,occurred,21st,",
+        ["sources/test-2023/events.csv:3: ordinal: '21st' is not a whole number"],
+        id="bad-integer",
+    ),
 ]
 
 
@@ -242,6 +295,8 @@ def plant(sources, relative, old, new):
         path.unlink()
     elif old is None:
         path.write_text(new, encoding="utf-8")
+    elif isinstance(new, bytes):
+        path.write_bytes(path.read_bytes().replace(old.encode("utf-8"), new, 1))
     else:
         text = path.read_text(encoding="utf-8")
         assert old in text, f"fixture text {old!r} not in {relative}"
@@ -285,3 +340,64 @@ def test_every_problem_is_reported_at_once(fixture_sources, capsys):
         *cases["quote-not-in-report"][3],
         "3 problem(s); binational.db was not changed",
     ]
+
+
+def test_oversized_file_is_refused(fixture_sources, capsys):
+    path = fixture_sources / "test-2023" / "statements.csv"
+    header = path.read_text(encoding="utf-8").splitlines()[0]
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(header + "\n")
+        file.write("x" * (50 * 1024 * 1024) + "\n")
+    size = path.stat().st_size
+    assert build.main(["--sources", str(fixture_sources), "--check"]) == 1
+    errors = capsys.readouterr().err.replace(str(fixture_sources), "sources").splitlines()
+    assert errors == [
+        f"sources/test-2023/statements.csv:1: file: is {size:,} bytes, over the 10,485,760-byte limit for a source file",
+        "1 problem(s); binational.db was not changed",
+    ]
+
+
+def test_symlink_out_of_sources_is_refused(fixture_sources, tmp_path, capsys):
+    outside = tmp_path / "outside.csv"
+    outside.write_text((fixture_sources / "topics.csv").read_text(encoding="utf-8"), encoding="utf-8")
+    (fixture_sources / "topics.csv").unlink()
+    (fixture_sources / "topics.csv").symlink_to(outside)
+    assert build.main(["--sources", str(fixture_sources), "--check"]) == 1
+    errors = capsys.readouterr().err.replace(str(fixture_sources), "sources").splitlines()
+    assert errors == [
+        "sources/topics.csv:1: file: is a symbolic link; sources must be regular files inside sources/",
+        "1 problem(s); binational.db was not changed",
+    ]
+
+
+def many_events(sources, count):
+    """Append `count` valid events to the fixture, so that a build takes long enough to interrupt."""
+    quote = "The Consular Dialogue met again from November 6-8, 2023."
+    with open(sources / "test-2023" / "events.csv", "a", encoding="utf-8") as file:
+        for number in range(count):
+            file.write(
+                f'test-2023-extra-{number},1.b,Extra meeting {number},2023-11-06,,meeting,,occurred,,,,MX;US,trade,Extra.,"{quote}"\n'
+            )
+
+
+def test_killed_build_leaves_the_previous_database(fixture_sources, tmp_path):
+    output = tmp_path / "binational.db"
+    assert build.main(["--sources", str(fixture_sources), "--output", str(output)]) == 0
+    before = digest(output)
+    many_events(fixture_sources, 60000)
+    temporary = output.with_name(output.name + ".tmp")
+    command = [sys.executable, "build.py", "--sources", str(fixture_sources), "--output", str(output)]
+    process = subprocess.Popen(command, cwd=ROOT)
+    deadline = time.monotonic() + 120
+    while not temporary.exists():
+        assert process.poll() is None and time.monotonic() < deadline, "the build ended before it could be interrupted"
+        time.sleep(0.005)
+    time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    assert process.returncode == -signal.SIGKILL
+    assert digest(output) == before
+    assert build.main(["--sources", str(fixture_sources), "--output", str(output)]) == 0
+    assert not temporary.exists()
+    assert sqlite3.connect(output).execute("select count(*) from events").fetchone()[0] == 60003
