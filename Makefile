@@ -11,16 +11,28 @@ CODE := build.py database.py schema.py sourcefiles.py report.py
 # Serving settings live in settings.json, shared by `make serve` and the tests.
 SETTINGS = $(shell $(PYTHON) -c 'import json; print(" ".join(f"--setting {k} {str(v).lower() if isinstance(v, bool) else v}" for k, v in json.load(open("settings.json")).items()))')
 
-.PHONY: install install-browser build check lint format serve test release publish-files clean
+.PHONY: bench-load install install-browser lock audit build check lint format serve test release publish-files clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# Every package, direct or not, is pinned with its hashes (requirements*.txt, compiled by `make lock`).
 $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# Re-pin after editing requirements.in or requirements-dev.in.
+lock:
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet pip-tools==7.5.3
+	.venv-lock/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	.venv-lock/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
+
+# Known vulnerabilities in the installed packages (PyPI's advisory data). Run weekly and before a release.
+audit: install
+	$(BIN)/pip-audit --strict --progress-spinner off
 
 # Browser tests drive Debian's Chromium; install it when it is missing.
 install-browser:
@@ -65,6 +77,10 @@ release: install
 # publish/Dockerfile: what a published container runs, generated for review in a diff.
 publish-files: install
 	$(BIN)/python release.py publish-files --output publish
+
+# Load benchmark of the real server (not a test; writes bench/results-load.md, copied into BENCHMARKS.md).
+bench-load: build
+	$(BIN)/python -m bench.load --seconds 60 --concurrency 1 10 50
 
 clean:
 	rm -rf $(DB) $(DB).tmp $(INSPECT) dist test-artifacts .pytest_cache

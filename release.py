@@ -31,7 +31,7 @@ SOURCES_DIR = Path("sources")
 RELEASE_DIR = Path("dist")
 PUBLISH_DIR = Path("publish")
 SETTINGS_FILE = Path("settings.json")
-REQUIREMENTS_FILE = Path("requirements.txt")
+REQUIREMENTS_FILE = Path("requirements.in")  # the direct pins; requirements.txt adds their dependencies
 DATABASE_NAME = "binational"
 SQLITE_TO_FRICTIONLESS = {"TEXT": "string", "INTEGER": "integer", "FLOAT": "number", "REAL": "number"}
 

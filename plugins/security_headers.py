@@ -32,9 +32,7 @@ FIXED_HEADERS = [
 
 def content_security_policy(html):
     """The policy for one HTML page: its inline scripts allowed by hash."""
-    hashes = "".join(
-        f" 'sha256-{base64.b64encode(hashlib.sha256(body).digest()).decode()}'" for body in INLINE_SCRIPT.findall(html)
-    )
+    hashes = "".join(f" 'sha256-{base64.b64encode(hashlib.sha256(body).digest()).decode()}'" for body in INLINE_SCRIPT.findall(html))
     return POLICY.format(hashes=hashes)
 
 
