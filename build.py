@@ -15,6 +15,7 @@ import argparse
 import csv
 import datetime
 import difflib
+import functools
 import hashlib
 import io
 import math
@@ -190,29 +191,36 @@ def check_date(value):
 
 def convert(field_spec, value, edition):
     """Return (typed value, error message or None) for one raw field value."""
-    kind = field_spec.kind
-    if kind == "list":
-        if isinstance(value, str):
-            items = [item.strip() for item in value.split(";")]
-        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
-            items = [item.strip() for item in value]
-        else:
-            return None, "must be a list of text values"
-        if any(not item for item in items):
-            return None, "has an empty item; remove the stray ';' or empty list entry"
-        if len(set(items)) != len(items):
-            return None, "lists an item twice"
-        return items, None
-    if kind == "quotes":
+    if value.__class__ is str:
+        if field_spec.kind in CACHED_KINDS:
+            return convert_cached(field_spec.kind, value, edition)
+        return convert_text(field_spec.kind, value, edition)
+    if field_spec.kind == "list":
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return check_items(tuple(item.strip() for item in value))
+        return None, "must be a list of text values"
+    if field_spec.kind == "quotes":
         if not isinstance(value, list) or not value or not all(isinstance(item, dict) for item in value):
             return None, "must be a list of entries with section_id and quote"
         return value, None
-    if not isinstance(value, str):
-        return None, "must be a single text value"
+    return None, "must be a single text value"
+
+
+def check_items(items):
+    if any(not item for item in items):
+        return None, "has an empty item; remove the stray ';' or empty list entry"
+    if len(set(items)) != len(items):
+        return None, "lists an item twice"
+    return items, None
+
+
+def convert_text(kind, value, edition):
     if CONTROL.search(value):
         return None, "contains a control character; remove it"
     if value != value.strip():
         return None, "has leading or trailing white space; remove it"
+    if kind == "list":
+        return check_items(tuple(item.strip() for item in value.split(";")))
     if kind == "slug" and not SLUG.match(value):
         return None, f"{value!r} is not an id: use lowercase letters, digits and single hyphens"
     if kind == "country" and not COUNTRY.match(value):
@@ -235,6 +243,13 @@ def convert(field_spec, value, edition):
     return value, None
 
 
+# Ids, codes, dates and lists repeat across rows (every link names an event, a person, a section):
+# their conversion is a pure function of (kind, value, edition), worth remembering.
+PLAIN_TEXT_KINDS = frozenset({"text", "quote"})
+CACHED_KINDS = frozenset({"slug", "country", "section", "date", "int", "flag", "list"})
+convert_cached = functools.lru_cache(maxsize=500_000)(convert_text)
+
+
 def qualify_section(value, edition):
     """Section ids are local (`2.a`) in an edition's files and qualified (`cbi-2023:2.a`) elsewhere."""
     match = QUALIFIED_SECTION.match(value)
@@ -249,30 +264,43 @@ def qualify_section(value, edition):
 
 def validate_fields(record, spec, problems):
     """Check and convert the fields of one record in place."""
-    typed = {}
-    for name in record.values:
-        if name == LINE_KEY:
-            continue
-        if name not in spec.names:
-            problems.append(
-                Problem(
-                    record.path, record.line_of(name), name, f"is not a field of {spec.filename}; expected one of: {', '.join(spec.names)}"
+    values = record.values
+    if len(values) != len(spec.names) or not values.keys() <= set(spec.names):
+        for name in values:
+            if name != LINE_KEY and name not in spec.names:
+                problems.append(
+                    Problem(
+                        record.path,
+                        record.line_of(name),
+                        name,
+                        f"is not a field of {spec.filename}; expected one of: {', '.join(spec.names)}",
+                    )
                 )
-            )
+    typed = {}
     for field_spec in spec.fields:
-        value = record.values.get(field_spec.name)
+        name = field_spec.name
+        value = values.get(name)
         if value is None or value == "" or value == []:
             if field_spec.required:
-                problems.append(Problem(record.path, record.line_of(field_spec.name), field_spec.name, "is required"))
-            typed[field_spec.name] = None
+                problems.append(Problem(record.path, record.line_of(name), name, "is required"))
+            typed[name] = None
             continue
-        converted, message = convert(field_spec, value, getattr(record, "edition", None))
+        if (
+            field_spec.kind in PLAIN_TEXT_KINDS
+            and not field_spec.choices
+            and value.__class__ is str
+            and value == value.strip()
+            and not CONTROL.search(value)
+        ):
+            typed[name] = value  # the common case, without the general conversion
+            continue
+        converted, message = convert(field_spec, value, record.edition)
         if message is None and field_spec.choices and converted not in field_spec.choices:
             message = f"{converted!r} is not one of: {', '.join(field_spec.choices)}"
         if message:
-            problems.append(Problem(record.path, record.line_of(field_spec.name), field_spec.name, message))
+            problems.append(Problem(record.path, record.line_of(name), name, message))
             converted = None
-        typed[field_spec.name] = converted
+        typed[name] = converted
     record.values = typed
 
 
@@ -282,7 +310,8 @@ def validate_fields(record, spec, problems):
 def check_unique(records, key_fields, problems):
     seen = {}
     for record in records:
-        key = tuple(record.get(name) for name in key_fields)
+        values = record.values
+        key = tuple(values.get(name) for name in key_fields)
         if None in key:
             continue
         if key in seen:
@@ -302,35 +331,27 @@ def check_unique(records, key_fields, problems):
 
 def check_references(tables, unreadable, problems):
     """Every reference names an existing id (references into unreadable files are not re-reported)."""
-    ids = {table: {r.get("id") for r in records} for table, records in tables.items()}
+    ids = {table: {r.values.get("id") for r in records} for table, records in tables.items()}
     for spec in SOURCES:
+        linking = [f for f in spec.fields if (f.ref or f.item_ref) and (f.ref or f.item_ref) not in unreadable]
         for record in tables[spec.table]:
-            for field_spec in spec.fields:
-                value = record.get(field_spec.name)
+            values = record.values
+            for field_spec in linking:
+                value = values.get(field_spec.name)
                 if value is None:
                     continue
-                if field_spec.ref in unreadable or field_spec.item_ref in unreadable:
-                    continue
-                if field_spec.ref and value not in ids[field_spec.ref]:
-                    problems.append(
-                        Problem(
-                            record.path,
-                            record.line_of(field_spec.name),
-                            field_spec.name,
-                            f"{value!r} is not an id in {field_spec.ref}; add it there or fix the spelling",
-                        )
-                    )
-                if field_spec.item_ref:
-                    for item in value:
-                        if item not in ids[field_spec.item_ref]:
-                            problems.append(
-                                Problem(
-                                    record.path,
-                                    record.line_of(field_spec.name),
-                                    field_spec.name,
-                                    f"{item!r} is not an id in {field_spec.item_ref}; add it there or fix the spelling",
-                                )
+                known = ids[field_spec.ref or field_spec.item_ref]
+                missing = [value] if field_spec.ref else [item for item in value if item not in known]
+                for item in missing:
+                    if field_spec.item_ref or item not in known:
+                        problems.append(
+                            Problem(
+                                record.path,
+                                record.line_of(field_spec.name),
+                                field_spec.name,
+                                f"{item!r} is not an id in {field_spec.ref or field_spec.item_ref}; add it there or fix the spelling",
                             )
+                        )
 
 
 def check_dates(events, problems):

@@ -5,6 +5,7 @@ Where each table is defined (TABLES), filled (`table_rows`) and written
 metadata.yml.
 """
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -272,18 +273,79 @@ left join places p on p.id = e.place_id
 left join mechanisms m on m.id = e.mechanism_id
 order by pe.name, e.start_date
 """,
-    "people_pairs": """
-select
-  a.person_id as person_a_id, pa.name as person_a, b.person_id as person_b_id, pb.name as person_b,
-  count(distinct a.event_id) as events, json_group_array(distinct a.event_id) as event_ids
+}
+
+# Summary tables, computed once at build time, so that the pages and canned queries that
+# aggregate the whole dataset read a few rows instead of scanning every event.
+SUMMARIES = {
+    "people_pairs": (
+        {"person_a_id": str, "person_a": str, "person_b_id": str, "person_b": str, "events": int, "event_ids": str},
+        ("person_a_id", "person_b_id"),
+        [("person_a_id", "people", "id"), ("person_b_id", "people", "id")],
+        """
+select a.person_id, pa.name, b.person_id, pb.name, count(*), json_group_array(a.event_id)
 from (select distinct event_id, person_id from event_people) a
-join (select distinct event_id, person_id from event_people) b
-  on a.event_id = b.event_id and a.person_id < b.person_id
+join (select distinct event_id, person_id from event_people) b on a.event_id = b.event_id and a.person_id < b.person_id
 join people pa on pa.id = a.person_id
 join people pb on pb.id = b.person_id
 group by a.person_id, b.person_id
-order by events desc, person_a, person_b
+order by count(*) desc, pa.name, pb.name
 """,
+    ),
+    "summary_events_by_month": (
+        {"month": str, "events": int},
+        "month",
+        [],
+        "select month, count(*) from events where month is not null group by month order by month",
+    ),
+    "summary_events_by_mechanism": (
+        {"mechanism_id": str, "mechanism": str, "events": int, "first": str, "last": str},
+        "mechanism_id",
+        [("mechanism_id", "mechanisms", "id")],
+        """
+select m.id, m.name, count(*), min(e.start_date), max(e.start_date)
+from events e join mechanisms m on m.id = e.mechanism_id group by m.id order by m.id
+""",
+    ),
+    "summary_events_by_topic": (
+        {"topic_id": str, "topic": str, "events": int},
+        "topic_id",
+        [("topic_id", "topics", "id")],
+        "select t.id, t.name, count(*) from event_topics et join topics t on t.id = et.topic_id group by t.id order by t.id",
+    ),
+    "summary_events_by_chapter_topic": (
+        {"report_id": str, "chapter": int, "chapter_title": str, "topic_id": str, "topic": str, "events": int},
+        ("report_id", "chapter", "topic_id"),
+        [("report_id", "reports", "id"), ("topic_id", "topics", "id")],
+        """
+select e.report_id, e.chapter, s.title, t.id, t.name, count(*)
+from event_topics et
+join events e on e.id = et.event_id
+join topics t on t.id = et.topic_id
+left join sections s on s.report_id = e.report_id and s.number = cast(e.chapter as text)
+where e.chapter is not null
+group by e.report_id, e.chapter, t.id
+order by e.report_id, e.chapter, t.id
+""",
+    ),
+    "summary_events_by_mechanism_month": (
+        {"mechanism_id": str, "mechanism": str, "year": int, "month": str, "events": int},
+        ("mechanism_id", "month"),
+        [("mechanism_id", "mechanisms", "id")],
+        """
+select m.id, m.name, e.year, e.month, count(*)
+from events e join mechanisms m on m.id = e.mechanism_id
+where e.month is not null
+group by m.id, e.month
+order by m.id, e.month
+""",
+    ),
+}
+SUMMARY_INDEXES = {
+    "people_pairs": (("person_b_id",), ("events", "person_a", "person_b")),
+    "summary_events_by_mechanism": (("events",),),
+    "summary_events_by_topic": (("events",),),
+    "summary_events_by_mechanism_month": (("year",),),
 }
 
 
@@ -433,31 +495,74 @@ def create_indexes(db):
             db[name].create_index(list(columns), find_unique_name=True)
 
 
-def write_database(sources, output):
-    """Write the database to a temporary file and rename it over `output`."""
+def insert_rows(connection, sources):
+    """Every table's rows, with plain executemany: sqlite-utils' insert_all costs several times more per row."""
+    for name, rows in table_rows(sources):
+        columns = list(TABLES[name][0])
+        sql = f"insert into [{name}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
+        connection.executemany(sql, (tuple(row.get(c) for c in columns) for row in rows))
+
+
+def build_search(db):
+    for name, columns in FTS.items():
+        db[name].enable_fts(columns, tokenize=FTS_TOKENIZER)
+
+
+def build_summaries(db):
+    for name, (columns, pk, foreign_keys, sql) in SUMMARIES.items():
+        db[name].create(columns, pk=pk, foreign_keys=foreign_keys)
+        db.execute(f"insert into [{name}] ({', '.join(f'[{c}]' for c in columns)}) {sql.strip()}")
+        for column, _, _ in foreign_keys:
+            db[name].create_index([column], find_unique_name=True)
+        for columns_of_index in SUMMARY_INDEXES.get(name, ()):
+            db[name].create_index(list(columns_of_index), find_unique_name=True)
+
+
+def finalize(db):
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql.strip())
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    problems = [tuple(row) for row in db.execute("PRAGMA foreign_key_check").fetchall()]
+    if problems:
+        raise RuntimeError(f"foreign key check failed: {problems[:5]}")
+    db.execute("VACUUM")
+
+
+def open_new(path):
+    connection = sqlite3.connect(path, isolation_level=None)
+    db = sqlite_utils.Database(connection)
+    db.execute("PRAGMA page_size = 4096")
+    db.execute("PRAGMA journal_mode = OFF")
+    # Rows are inserted parents first and checked once at the end (foreign_key_check in finalize).
+    db.execute("PRAGMA foreign_keys = OFF")
+    return connection, db
+
+
+def write_database(sources, output, timer=None):
+    """Write the database to a temporary file and rename it over `output`.
+
+    `timer`, if given, is a context-manager factory called with each phase's
+    name (insert, search, indexes, summaries, finalize), for benchmarks.
+    """
     output = Path(output)
     temporary = output.with_name(output.name + TEMPORARY_SUFFIX)
     temporary.unlink(missing_ok=True)
+    phase = timer or (lambda name: contextlib.nullcontext())
     try:
-        connection = sqlite3.connect(temporary, isolation_level=None)
-        db = sqlite_utils.Database(connection)
-        db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA page_size = 4096")
-        db.execute("PRAGMA journal_mode = OFF")
-        with db.atomic():
-            create_tables(db)
-            for name, rows in table_rows(sources):
-                db[name].insert_all(rows, batch_size=1000)
-        for name, columns in FTS.items():
-            db[name].enable_fts(columns, tokenize=FTS_TOKENIZER)
-        create_indexes(db)
-        for name, sql in VIEWS.items():
-            db.create_view(name, sql.strip())
-        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        problems = [tuple(row) for row in db.execute("PRAGMA foreign_key_check").fetchall()]
-        if problems:
-            raise RuntimeError(f"foreign key check failed: {problems[:5]}")
-        db.execute("VACUUM")
+        connection, db = open_new(temporary)
+        with phase("insert"):
+            with db.atomic():
+                create_tables(db)
+                insert_rows(connection, sources)
+        with phase("search"):
+            build_search(db)
+        with phase("indexes"):
+            create_indexes(db)
+        with phase("summaries"):
+            with db.atomic():
+                build_summaries(db)
+        with phase("finalize"):
+            finalize(db)
         connection.close()
         os.replace(temporary, output)
     finally:

@@ -8,7 +8,7 @@ readers are in metadata.yml.
 from dataclasses import dataclass
 
 # Bumped when a public table or column is renamed or removed (PRAGMA user_version).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 REGISTRY = "registry"
 EDITION = "edition"
@@ -132,10 +132,10 @@ class SourceSpec:
     filename: str
     scope: str
     fields: tuple
+    names: tuple = ()
 
-    @property
-    def names(self):
-        return [f.name for f in self.fields]
+    def __post_init__(self):
+        object.__setattr__(self, "names", tuple(f.name for f in self.fields))
 
     @property
     def format(self):

@@ -9,7 +9,7 @@ Python values here, so that line numbers survive, duplicate keys are caught
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -42,17 +42,19 @@ class SourceError(Exception):
         self.problem = problem
 
 
-@dataclass
 class Record:
-    """One row of a CSV file or one mapping of a YAML list."""
+    """One row of a CSV file or one mapping of a YAML list (CSV rows have one line for all fields)."""
 
-    path: str
-    line: int
-    values: dict
-    lines: dict = field(default_factory=dict)
+    __slots__ = ("path", "line", "values", "lines", "edition")
+
+    def __init__(self, path, line, values, lines=None, edition=None):
+        self.path, self.line, self.values, self.lines, self.edition = path, line, values, lines, edition
+
+    def __repr__(self):
+        return f"Record({self.path!r}, {self.line}, {self.values!r})"
 
     def line_of(self, name):
-        return self.lines.get(name, self.line)
+        return self.lines.get(name, self.line) if self.lines else self.line
 
     def get(self, name):
         return self.values.get(name)
@@ -126,7 +128,7 @@ def parse_csv(text, display, columns):
                 Problem(display, start, "row", f"has {len(row)} fields, the header has {len(header)}; quote values that contain commas")
             )
         else:
-            values = {name: (cell if cell.strip() != "" else None) for name, cell in zip(header, row, strict=True)}
+            values = {name: (cell or None) for name, cell in zip(header, row, strict=True)}
             records.append(Record(display, start, values))
         start = reader.line_num + 1
     return records, problems

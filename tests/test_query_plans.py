@@ -1,0 +1,71 @@
+"""Query plans: facets and canned queries read indexes or summary tables, searches use full-text indexes.
+
+Deterministic checks of how queries will scale (SQLite's plans for this schema),
+apart from the timings in BENCHMARKS.md.
+"""
+
+import re
+import sqlite3
+
+import pytest
+from datasette.utils import escape_fts
+from site_client import METADATA
+
+QUERIES = METADATA["databases"]["binational"]["queries"]
+EVENT_FACETS = [f for f in METADATA["databases"]["binational"]["tables"]["events"]["facets"] if isinstance(f, str)]
+SAMPLE_PARAMETERS = {"name": "Barcena", "q": "fentanyl", "year": "2023", "place": "Mexico", "unit": "USD", "kind": "date-conflict"}
+# Scanning these whole is fine: registries and summaries whose size does not grow with the number of events.
+SMALL_TABLES = {"places", "city", "p", "topics", "countries", "mechanisms", "reports", "dataset_info"}
+
+
+@pytest.fixture(scope="module")
+def connection(database):
+    connection = sqlite3.connect(database)
+    connection.create_function("escape_fts", 1, escape_fts)
+    yield connection
+    connection.close()
+
+
+def plan(connection, sql, params=None):
+    return [row[3] for row in connection.execute("explain query plan " + sql, params or {})]
+
+
+def full_scans(steps):
+    """Plan steps that read a whole table without an index."""
+    scans = []
+    for step in steps:
+        match = re.match(r"SCAN (\w+)", step)
+        if match and "INDEX" not in step and "VIRTUAL TABLE" not in step and match.group(1) not in SMALL_TABLES:
+            scans.append(step)
+    return scans
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_canned_query_uses_indexes(connection, name):
+    sql = QUERIES[name]["sql"]
+    params = {p: SAMPLE_PARAMETERS[p] for p in set(re.findall(r"(?<!:):([a-z_]+)", sql))}
+    assert full_scans(plan(connection, sql, params)) == []
+
+
+@pytest.mark.parametrize("column", EVENT_FACETS)
+def test_event_facet_reads_an_index(connection, column):
+    sql = (
+        f"select {column} as value, count(*) as count from (select * from events) "
+        f"where {column} is not null group by {column} order by count desc, value limit 31"
+    )
+    steps = plan(connection, sql)
+    assert any("USING COVERING INDEX" in step for step in steps), steps
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "select rowid from events_fts where events_fts match :q",
+        "select e.id from events e where e.rowid in (select rowid from events_fts where events_fts match :q)",
+        "select s.id from sections s join sections_fts on sections_fts.rowid = s.rowid where sections_fts match :q",
+    ],
+)
+def test_search_uses_the_full_text_index(connection, sql):
+    steps = plan(connection, sql, {"q": "fentanyl"})
+    assert any("VIRTUAL TABLE INDEX" in step for step in steps), steps
+    assert full_scans(steps) == []
