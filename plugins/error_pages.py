@@ -7,15 +7,17 @@ installs rich, so this project's environment has it. Disabling that one call
 leaves the handler itself, and its error pages, untouched.
 """
 
+import sqlite3
+
 import datasette.handle_exception
-from datasette import hookimpl
+from datasette import Response, hookimpl
 from datasette.views.base import DatasetteError
 
 datasette.handle_exception.rich = None
 
 
-@hookimpl(tryfirst=True)
-def handle_exception(exception):
+@hookimpl(tryfirst=True, specname="handle_exception")
+def parameter_errors_are_bad_requests(exception):
     """A request Datasette cannot answer because of its parameters is a 400, not a 500.
 
     Datasette 0.65 raises DatasetteError without a status for some bad
@@ -24,3 +26,24 @@ def handle_exception(exception):
     """
     if isinstance(exception, DatasetteError) and exception.status == 500:
         exception.status = 400
+
+
+def is_parameter_error(exception, request):
+    """Datasette 0.65 lets some malformed parameters escape: `?_next=x` on a view raises
+    ValueError, `?_facet=%00` reaches SQLite, which refuses a NUL character."""
+    return isinstance(exception, (ValueError, sqlite3.ProgrammingError)) and request is not None and bool(request.args)
+
+
+@hookimpl(specname="handle_exception")
+def value_errors_from_parameters(datasette, request, exception):
+    if not is_parameter_error(exception, request):
+        return None
+
+    async def bad_request():
+        message = "A parameter of this request is not valid."
+        if request.path.endswith(".json"):
+            return Response.json({"ok": False, "error": message, "status": 400, "title": "Bad request"}, status=400)
+        html = await datasette.render_template("error.html", {"status": 400, "error": message, "title": "Bad request"}, request=request)
+        return Response.html(html, status=400)
+
+    return bad_request

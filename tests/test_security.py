@@ -305,3 +305,18 @@ def test_server_memory_stays_flat_under_huge_queries(server):
     with urllib.request.urlopen(f"{server}/{DB}/events.json") as response:
         assert response.status == 200
     assert peak_resident_kib(pid) - before < 50 * 1024
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/{DB}/events.json?_sort=no_such_column",
+        f"/{DB}/events_detail.json?_next=abc",
+        f"/{DB}/aliases.json?_facet=%00",
+        f"/{DB}/events_detail?_next=abc",
+    ],
+)
+def test_malformed_parameters_are_bad_requests(site, path):
+    response = site.get(path)
+    assert response.status_code == 400
+    assert "Traceback" not in response.text
