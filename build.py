@@ -575,8 +575,13 @@ def validate_dataset(dataset, problems):
 
 def load_sources(root=SOURCES_DIR):
     """Parse and validate the whole tree; raise ValidationFailed listing every problem."""
+    return validate_sources(root, parse_sources(root))
+
+
+def validate_sources(root, parsed):
+    """Validate what parse_sources read; raise ValidationFailed listing every problem."""
     root = Path(root)
-    dataset, tables, edition_folders, unreadable, problems = parse_sources(root)
+    dataset, tables, edition_folders, unreadable, problems = parsed
     validate_dataset(dataset, problems)
     for spec in SOURCES:
         for record in tables[spec.table]:

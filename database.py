@@ -283,13 +283,16 @@ SUMMARIES = {
         ("person_a_id", "person_b_id"),
         [("person_a_id", "people", "id"), ("person_b_id", "people", "id")],
         """
-select a.person_id, pa.name, b.person_id, pb.name, count(*), json_group_array(a.event_id)
-from (select distinct event_id, person_id from event_people) a
-join (select distinct event_id, person_id from event_people) b on a.event_id = b.event_id and a.person_id < b.person_id
-join people pa on pa.id = a.person_id
-join people pb on pb.id = b.person_id
-group by a.person_id, b.person_id
-order by count(*) desc, pa.name, pb.name
+select pairs.a, pa.name, pairs.b, pb.name, pairs.events, pairs.event_ids
+from (
+  select a.person_id as a, b.person_id as b, count(distinct a.event_id) as events,
+    json_group_array(distinct a.event_id) as event_ids
+  from event_people a join event_people b on b.event_id = a.event_id and a.person_id < b.person_id
+  group by a.person_id, b.person_id
+) pairs
+join people pa on pa.id = pairs.a
+join people pb on pb.id = pairs.b
+order by pairs.events desc, pa.name, pb.name
 """,
     ),
     "summary_events_by_month": (
@@ -318,14 +321,17 @@ from events e join mechanisms m on m.id = e.mechanism_id group by m.id order by 
         ("report_id", "chapter", "topic_id"),
         [("report_id", "reports", "id"), ("topic_id", "topics", "id")],
         """
-select e.report_id, e.chapter, s.title, t.id, t.name, count(*)
-from event_topics et
-join events e on e.id = et.event_id
-join topics t on t.id = et.topic_id
-left join sections s on s.report_id = e.report_id and s.number = cast(e.chapter as text)
-where e.chapter is not null
-group by e.report_id, e.chapter, t.id
-order by e.report_id, e.chapter, t.id
+select g.report_id, g.chapter,
+  (select s.title from sections s where s.report_id = g.report_id and s.number = cast(g.chapter as text)),
+  g.topic_id, t.name, g.events
+from (
+  select e.report_id, e.chapter, et.topic_id, count(*) as events
+  from event_topics et join events e on e.id = et.event_id
+  where e.chapter is not null
+  group by e.report_id, e.chapter, et.topic_id
+) g
+join topics t on t.id = g.topic_id
+order by g.report_id, g.chapter, g.topic_id
 """,
     ),
     "summary_events_by_mechanism_month": (

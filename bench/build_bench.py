@@ -1,0 +1,162 @@
+"""Build benchmark: each build phase at growing sizes, beside the raw SQLite floor.
+
+    python -m bench.build_bench [--sizes 1000 10000 100000 1000000] [--work /tmp/binational-bench]
+
+For each size N it writes a synthetic source tree (bench.synth), then, in a
+fresh process so that peak memory is its own, times the phases of
+`build.py`: parse, validate, insert, search (FTS), indexes, summaries,
+finalize (views, foreign-key check, VACUUM). In the same process it measures
+the floor: the same rows inserted with plain `sqlite3.executemany` in one
+transaction into the same schema, plus the same full-text and plain indexes.
+Writes bench/results-build.json and bench/results-build.md; measures, asserts nothing.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PHASES = ["parse", "validate", "insert", "search", "indexes", "summaries", "finalize"]
+
+
+def measure(sources, output):
+    """Run in a child process: phase timings and the floor, as a dict."""
+    import build
+    import database
+
+    timings = {}
+
+    @contextlib.contextmanager
+    def timer(name):
+        started = time.perf_counter()
+        yield
+        timings[name] = time.perf_counter() - started
+
+    with timer("parse"):
+        parsed = build.parse_sources(sources)
+    with timer("validate"):
+        loaded = build.validate_sources(sources, parsed)
+    database.write_database(loaded, output, timer)
+    timings["build"] = sum(timings[p] for p in PHASES)
+    timings.update(floor(loaded, Path(output).with_suffix(".floor.db")))
+    rows = {name: sum(1 for _ in rows) for name, rows in database.table_rows(loaded)}
+    return {"timings": timings, "rows": rows, "bytes": Path(output).stat().st_size}
+
+
+def floor(sources, path):
+    """The same rows, schema, full-text and plain indexes with nothing but sqlite3 calls."""
+    import database
+
+    path.unlink(missing_ok=True)
+    prepared = [
+        (name, list(database.TABLES[name][0]), [tuple(row.get(c) for c in database.TABLES[name][0]) for row in rows])
+        for name, rows in database.table_rows(sources)
+    ]
+    connection, db = database.open_new(path)
+    database.create_tables(db)
+    started = time.perf_counter()
+    connection.execute("begin")
+    for name, columns, rows in prepared:
+        placeholders = ", ".join("?" * len(columns))
+        connection.executemany(f"insert into [{name}] values ({placeholders})", rows)
+    connection.execute("commit")
+    insert = time.perf_counter() - started
+    started = time.perf_counter()
+    for name, columns in database.FTS.items():
+        connection.execute(
+            f"create virtual table [{name}_fts] using fts5 ({', '.join(columns)}, tokenize='{database.FTS_TOKENIZER}', content=[{name}])"
+        )
+        connection.execute(f"insert into [{name}_fts] (rowid, {', '.join(columns)}) select rowid, {', '.join(columns)} from [{name}]")
+    search = time.perf_counter() - started
+    started = time.perf_counter()
+    database.create_indexes(db)
+    indexes = time.perf_counter() - started
+    connection.close()
+    path.unlink()
+    return {"floor_insert": insert, "floor_search": search, "floor_indexes": indexes}
+
+
+def run_child(sources, output):
+    """Measure one size in a fresh process; returns the result and the child's peak memory."""
+    command = [sys.executable, "-m", "bench.build_bench", "--child", str(sources), str(output)]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(process.pid, 0)
+    result = json.loads(process.stdout.read())
+    if status != 0:
+        raise RuntimeError(f"measuring {sources} failed")
+    result["peak_rss_mb"] = usage.ru_maxrss / 1024
+    return result
+
+
+def report(results):
+    lines = [
+        "## Build: phases and the SQLite floor",
+        "",
+        "`make bench` (bench/build_bench.py): synthetic sources from `python -m bench.synth`; seconds per phase; the floor is",
+        "plain `sqlite3.executemany` of the same rows in one transaction, then the same FTS5 and plain indexes.",
+        "",
+        "| events | rows | parse | validate | insert | FTS | indexes | summaries | finalize | **build** | floor insert | insert ÷ floor | floor FTS + indexes | peak memory MB | db MB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for events, r in sorted(results.items(), key=lambda item: int(item[0])):
+        t = r["timings"]
+        lines.append(
+            f"| {int(events):,} | {sum(r['rows'].values()):,} | {t['parse']:.2f} | {t['validate']:.2f} | {t['insert']:.2f} | {t['search']:.2f} | "
+            f"{t['indexes']:.2f} | {t['summaries']:.2f} | {t['finalize']:.2f} | **{t['build']:.2f}** | {t['floor_insert']:.2f} | "
+            f"{t['insert'] / t['floor_insert']:.1f}× | {t['floor_search'] + t['floor_indexes']:.2f} | {r['peak_rss_mb']:.0f} | {r['bytes'] / 1e6:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def plot(results, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = sorted(int(n) for n in results)
+    figure, axis = plt.subplots(figsize=(7, 4.5), dpi=100)
+    for phase in ["build", "parse", "validate", "insert", "floor_insert"]:
+        axis.plot(sizes, [results[str(n)]["timings"][phase] for n in sizes], marker="o", label=phase.replace("_", " "))
+    axis.set_xscale("log")
+    axis.set_yscale("log")
+    axis.set_xlabel("events")
+    axis.set_ylabel("seconds")
+    axis.set_title("binational build cost by size (2 cores)")
+    axis.grid(True, which="both", alpha=0.3)
+    axis.legend()
+    figure.tight_layout()
+    figure.savefig(path)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Build benchmark at growing sizes.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000, 1000000])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/binational-bench"))
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(measure(*args.child)))
+        return 0
+    from bench import synth
+
+    results = {}
+    for size in args.sizes:
+        sources = args.work / f"sources-{size}"
+        synth.Synth(size, 0, 10000).write(sources)
+        results[str(size)] = run_child(sources, args.work / f"binational-{size}.db")
+        print(f"{size}: build {results[str(size)]['timings']['build']:.2f} s", file=sys.stderr)
+    (ROOT / "bench" / "results-build.json").write_text(json.dumps(results, indent=1) + "\n")
+    (ROOT / "bench" / "results-build.md").write_text(report(results))
+    plot(results, ROOT / "docs" / "build-scaling.png")
+    print(report(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
