@@ -265,43 +265,37 @@ def qualify_section(value, edition):
 def validate_fields(record, spec, problems):
     """Check and convert the fields of one record in place."""
     values = record.values
-    if len(values) != len(spec.names) or not values.keys() <= set(spec.names):
+    names = spec.names
+    if len(values) != len(names) or not values.keys() <= set(names):
         for name in values:
-            if name != LINE_KEY and name not in spec.names:
+            if name != LINE_KEY and name not in names:
                 problems.append(
-                    Problem(
-                        record.path,
-                        record.line_of(name),
-                        name,
-                        f"is not a field of {spec.filename}; expected one of: {', '.join(spec.names)}",
-                    )
+                    Problem(record.path, record.line_of(name), name, f"is not a field of {spec.filename}; expected one of: {', '.join(names)}")
                 )
     typed = {}
-    for field_spec in spec.fields:
-        name = field_spec.name
+    for field_spec, name, plain in field_plan(spec):
         value = values.get(name)
         if value is None or value == "" or value == []:
             if field_spec.required:
                 problems.append(Problem(record.path, record.line_of(name), name, "is required"))
             typed[name] = None
-            continue
-        if (
-            field_spec.kind in PLAIN_TEXT_KINDS
-            and not field_spec.choices
-            and value.__class__ is str
-            and value == value.strip()
-            and not CONTROL.search(value)
-        ):
+        elif plain and value.__class__ is str and value == value.strip() and not CONTROL.search(value):
             typed[name] = value  # the common case, without the general conversion
-            continue
-        converted, message = convert(field_spec, value, record.edition)
-        if message is None and field_spec.choices and converted not in field_spec.choices:
-            message = f"{converted!r} is not one of: {', '.join(field_spec.choices)}"
-        if message:
-            problems.append(Problem(record.path, record.line_of(name), name, message))
-            converted = None
-        typed[name] = converted
+        else:
+            converted, message = convert(field_spec, value, record.edition)
+            if message is None and field_spec.choices and converted not in field_spec.choices:
+                message = f"{converted!r} is not one of: {', '.join(field_spec.choices)}"
+            if message:
+                problems.append(Problem(record.path, record.line_of(name), name, message))
+                converted = None
+            typed[name] = converted
     record.values = typed
+
+
+@functools.cache
+def field_plan(spec):
+    """(field, name, is plain text) for each field of a source file, computed once."""
+    return tuple((f, f.name, f.kind in PLAIN_TEXT_KINDS and not f.choices) for f in spec.fields)
 
 
 # ---------------------------------------------------------------- validation across records

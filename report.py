@@ -15,10 +15,15 @@ EMPHASIS = re.compile(r"(^|\s)\*(\S[^*]*\S|\S)\*")
 PAGE_BREAK = "---"
 
 
+MARKUP = frozenset("#[\\*<\t")
+
+
 def plain_line(line):
     """One Markdown line as plain text: no heading marks, links, escapes or emphasis."""
     if line.strip() == PAGE_BREAK:
         return ""
+    if MARKUP.isdisjoint(line):
+        return line.strip()
     line = HEADING.sub(r"\2", line) if line.startswith("#") else line
     line = LINK.sub(r"\1", line)
     line = ESCAPE.sub(r"\1", line)

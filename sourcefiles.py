@@ -128,7 +128,7 @@ def parse_csv(text, display, columns):
                 Problem(display, start, "row", f"has {len(row)} fields, the header has {len(header)}; quote values that contain commas")
             )
         else:
-            values = {name: (cell or None) for name, cell in zip(header, row, strict=True)}
+            values = dict(zip(header, row, strict=True))  # empty cells ("") count as missing in validation
             records.append(Record(display, start, values))
         start = reader.line_num + 1
     return records, problems

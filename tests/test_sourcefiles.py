@@ -11,7 +11,7 @@ def test_parse_csv_values_and_lines():
     assert problems == []
     assert [(r.line, r.values) for r in records] == [
         (2, {"id": "mx", "name": "Mexico", "quote": "a, b"}),
-        (3, {"id": "us", "name": None, "quote": "two\nlines"}),
+        (3, {"id": "us", "name": "", "quote": "two\nlines"}),
         (5, {"id": "ca", "name": "Canada", "quote": "x"}),
     ]
 
