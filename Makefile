@@ -11,7 +11,7 @@ CODE := build.py database.py schema.py sourcefiles.py report.py
 # Serving settings live in settings.json, shared by `make serve` and the tests.
 SETTINGS = $(shell $(PYTHON) -c 'import json; print(" ".join(f"--setting {k} {str(v).lower() if isinstance(v, bool) else v}" for k, v in json.load(open("settings.json")).items()))')
 
-.PHONY: bench-load install install-browser lock audit build check lint format serve test release publish-files clean
+.PHONY: bench bench-load install install-system lock audit build check lint format serve test release publish-files clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,11 @@ lock:
 audit: install
 	$(BIN)/pip-audit --strict --progress-spinner off
 
-# Browser tests drive Debian's Chromium; install it when it is missing.
-install-browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+# Browser tests drive Debian's Chromium; the proxy-cache test runs Debian's nginx. Install them when missing.
+install-system:
+	@{ command -v chromium >/dev/null && command -v nginx >/dev/null; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nginx-light >/dev/null; }
 	@chromium --version
+	@nginx -v
 
 $(DB): $(SOURCES) $(CODE) $(VENV)/.installed
 	$(BIN)/python build.py --output $(DB)
@@ -66,7 +67,7 @@ serve: build
 	  --version-note "$$($(BIN)/python -c 'import yaml; print(yaml.safe_load(open("sources/dataset.yml"))["version"])')" \
 	  --host $(HOST) --port $(PORT)
 
-test: install install-browser
+test: install install-system
 	$(BIN)/python -m pytest
 
 # dist/: the database, CSV and JSON per table, datapackage.json, CITATION.cff, SHA256SUMS.
@@ -78,9 +79,18 @@ release: install
 publish-files: install
 	$(BIN)/python release.py publish-files --output publish
 
+# Every benchmark, then BENCHMARKS.md (about 20 minutes; synthetic data in /tmp/binational-bench).
+bench: build install-system
+	$(BIN)/python -m bench.build_bench --sizes 1000 10000 100000 1000000
+	$(BIN)/python -m bench.serve_bench --sizes 0 1000 100000 1000000
+	$(BIN)/python -m bench.proxy_bench
+	$(BIN)/python -m bench.load --seconds 60 --concurrency 1 10 50
+	$(BIN)/python -m bench.compose
+
 # Load benchmark of the real server (not a test; writes bench/results-load.md, copied into BENCHMARKS.md).
 bench-load: build
 	$(BIN)/python -m bench.load --seconds 60 --concurrency 1 10 50
+	$(BIN)/python -m bench.compose
 
 clean:
 	rm -rf $(DB) $(DB).tmp $(INSPECT) dist test-artifacts .pytest_cache

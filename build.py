@@ -270,7 +270,9 @@ def validate_fields(record, spec, problems):
         for name in values:
             if name != LINE_KEY and name not in names:
                 problems.append(
-                    Problem(record.path, record.line_of(name), name, f"is not a field of {spec.filename}; expected one of: {', '.join(names)}")
+                    Problem(
+                        record.path, record.line_of(name), name, f"is not a field of {spec.filename}; expected one of: {', '.join(names)}"
+                    )
                 )
     typed = {}
     for field_spec, name, plain in field_plan(spec):

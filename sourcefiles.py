@@ -16,7 +16,7 @@ import yaml
 
 YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = 32 * 1024 * 1024
 MAX_YAML_DEPTH = 10
 NULL_TAG = "tag:yaml.org,2002:null"
 # Nested mappings (e.g. a data note's quotes) keep their line under this key.

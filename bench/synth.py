@@ -97,7 +97,7 @@ class Synth:
         self.events = events
         self.per_edition = per_edition
         self.editions = max(1, -(-events // per_edition))
-        self.people = max(50, events // 10)
+        self.people = max(50, events // 20)
         self.organizations = max(20, events // 50)
         self.mechanisms = max(10, min(500, events // 100))
         self.places = max(10, min(2000, events // 50))

@@ -25,7 +25,6 @@ POLICY = (
 FIXED_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"strict-origin-when-cross-origin"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 
@@ -82,6 +81,8 @@ def secured(app):
     return wrapped
 
 
-@hookimpl
+# trylast: applied after every other plugin's wrapper, so this one is outermost and also
+# covers responses those wrappers send themselves (datasette-hashed-urls' redirects).
+@hookimpl(trylast=True)
 def asgi_wrapper():
     return secured

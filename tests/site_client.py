@@ -24,9 +24,11 @@ class Site:
             template_dir=str(ROOT / "templates"),
         )
         self.loop = asyncio.new_event_loop()
+        self.loop.run_until_complete(self.datasette.invoke_startup())
 
-    def get(self, path):
-        return self.loop.run_until_complete(self.datasette.client.get(path))
+    def get(self, path, follow=True):
+        """GET a path; redirects (datasette-hashed-urls sends /binational/... to /binational-<hash>/...) are followed."""
+        return self.loop.run_until_complete(self.datasette.client.get(path, follow_redirects=follow))
 
     def json(self, path):
         response = self.get(path)

@@ -352,7 +352,7 @@ def test_oversized_file_is_refused(fixture_sources, capsys):
     assert build.main(["--sources", str(fixture_sources), "--check"]) == 1
     errors = capsys.readouterr().err.replace(str(fixture_sources), "sources").splitlines()
     assert errors == [
-        f"sources/test-2023/statements.csv:1: file: is {size:,} bytes, over the 10,485,760-byte limit for a source file",
+        f"sources/test-2023/statements.csv:1: file: is {size:,} bytes, over the 33,554,432-byte limit for a source file",
         "1 problem(s); binational.db was not changed",
     ]
 

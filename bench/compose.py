@@ -1,0 +1,94 @@
+"""Assemble BENCHMARKS.md from the results of the benchmark scripts, with each target met or missed.
+
+    python -m bench.compose
+
+Reads bench/results-*.json and .md (written by build_bench, serve_bench,
+proxy_bench and load) and bench/notes.md (why a target is missed, by hand).
+"""
+
+import json
+import platform
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+
+
+def verdict(value, target, unit):
+    if value <= target:
+        return f"met ({value:.1f} {unit} ≤ {target:g} {unit})"
+    return f"**missed** by {value - target:.1f} {unit} ({value:.1f} {unit}, {value / target:.1f}× the target)"
+
+
+def targets(build, serve):
+    rows = []
+    if "100000" in build:
+        t = build["100000"]["timings"]
+        rows.append(("insert ≤ 2× the raw floor (10^5)", verdict(t["insert"] / t["floor_insert"], 2, "×")))
+        rows.append(("whole build ≤ 10 s at 10^5", verdict(t["build"], 10, "s")))
+    if "1000000" in build:
+        t = build["1000000"]["timings"]
+        rows.append(("insert ≤ 2× the raw floor (10^6)", verdict(t["insert"] / t["floor_insert"], 2, "×")))
+        rows.append(("whole build ≤ 2 min at 10^6", verdict(t["build"], 120, "s")))
+        rows.append(("memory bounded (peak at 10^6)", f"{build['1000000']['peak_rss_mb']:.0f} MB"))
+    if "0" in serve:
+        worst = max(serve["0"]["pages"].items(), key=lambda item: item[1]["p99"])
+        rows.append(("real data: every page p99 ≤ 15 ms", verdict(worst[1]["p99"], 15, "ms") + f"; slowest: {worst[0]}"))
+    if "1000000" in serve:
+        s = serve["1000000"]
+        pages = s["pages"]
+        facet = pages["events table with facets"]["p99"]
+        missing = sorted(set(s["facets_configured"]) - set(s["facets_present"]))
+        rows.append(("10^6: facet page p99 ≤ 150 ms", verdict(facet, 150, "ms")))
+        rows.append(("10^6: every configured facet present", "met" if not missing else f"**missed**: {', '.join(missing)} timed out"))
+        selective = next(v for k, v in pages.items() if k.startswith("search, selective"))
+        rows.append(("10^6: selective search p99 ≤ 75 ms", verdict(selective["p99"], 75, "ms")))
+        canned = {k: v for k, v in pages.items() if k.startswith("canned: ")}
+        slow = {k[8:]: v["p99"] for k, v in canned.items() if v["p99"] > 100}
+        worst = max(canned.values(), key=lambda v: v["p99"])["p99"]
+        rows.append(
+            (
+                "10^6: every canned query p99 ≤ 100 ms",
+                "met" if not slow else "**missed**: " + ", ".join(f"{k} {v:.0f} ms" for k, v in sorted(slow.items())),
+            )
+        )
+        rows.append(("10^6: slowest canned query p99", f"{worst:.0f} ms"))
+        rows.append(("10^6: no request errors", "met" if not any(v["errors"] for v in pages.values()) else "**missed**"))
+        rows.append(("10^6: start-up ≤ 2 s", verdict(s["startup"], 2, "s")))
+    lines = ["## Targets", "", "| target | result |", "|---|---|"]
+    lines += [f"| {name} | {result} |" for name, result in rows]
+    return "\n".join(lines) + "\n"
+
+
+def read(name):
+    path = BENCH / name
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def main():
+    build = json.loads(read("results-build.json") or "{}")
+    serve = json.loads(read("results-serve.json") or "{}")
+    parts = [
+        "# Benchmarks",
+        "",
+        "Measured by the scripts in `bench/`, never asserted in tests (the deterministic checks — query plans, facets",
+        "present, counts — are tests). Reproduce everything with `make bench` (about 20 minutes); numbers vary with the",
+        f"machine. Measured on {platform.machine()}, 2 cores, 24 GiB, Python {platform.python_version()}, SQLite 3.40,",
+        "Datasette 0.65.5, with the load generator on the same two cores as the server.",
+        "",
+        targets(build, serve),
+        read("notes.md"),
+        read("results-build.md"),
+        "![Build cost by size](docs/build-scaling.png)\n" if (ROOT / "docs" / "build-scaling.png").exists() else "",
+        read("results-serve.md"),
+        read("results-proxy.md"),
+        read("results-load.md"),
+    ]
+    (ROOT / "BENCHMARKS.md").write_text("\n".join(p for p in parts if p) + "\n", encoding="utf-8")
+    print("wrote BENCHMARKS.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
