@@ -82,7 +82,7 @@ publish-files: install
 # Every benchmark, then BENCHMARKS.md (about 20 minutes; synthetic data in /tmp/binational-bench).
 bench: build install-system
 	$(BIN)/python -m bench.build_bench --sizes 1000 10000 100000 1000000
-	$(BIN)/python -m bench.serve_bench --sizes 0 1000 100000 1000000
+	$(BIN)/python -m bench.serve_bench --sizes 0 1000 100000 1000000 --requests 30
 	$(BIN)/python -m bench.proxy_bench
 	$(BIN)/python -m bench.load --seconds 60 --concurrency 1 10 50
 	$(BIN)/python -m bench.compose

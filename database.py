@@ -295,6 +295,18 @@ join people pb on pb.id = pairs.b
 order by pairs.events desc, pa.name, pb.name
 """,
     ),
+    "summary_events_by_place": (
+        {"place_id": str, "events": int, "recent_events": str},
+        "place_id",
+        [("place_id", "places", "id")],
+        """
+select p.id, count(e.id),
+  (select json_group_array(title) from (select title from events where place_id = p.id order by start_date desc, id limit 5))
+from places p left join events e on e.place_id = p.id
+group by p.id
+order by p.id
+""",
+    ),
     "summary_events_by_month": (
         {"month": str, "events": int},
         "month",

@@ -3,7 +3,8 @@
     python -m bench.load [--seconds 60] [--concurrency 1 10 50] [--output BENCHMARKS-load.md]
 
 Each client requests the page mix users hit (home, tables with facets, search,
-canned queries, the JSON API) in a fixed rotation for the given time. Reports
+canned queries, the JSON API) in a fixed rotation for the given time,
+following the redirects to content-hashed URLs as a browser does. Reports
 requests per second, p50 and p99 latency and the error count per concurrency.
 A benchmark, not a test: it measures and reports, it asserts nothing.
 """
@@ -64,7 +65,7 @@ def start_server(port):
 
 
 async def client(base, seconds, offset, latencies, errors):
-    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+    async with httpx.AsyncClient(base_url=base, timeout=30, follow_redirects=True) as http:
         deadline = time.monotonic() + seconds
         index = offset
         while time.monotonic() < deadline:
