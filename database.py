@@ -236,7 +236,7 @@ FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 EXTRA_INDEXES = {
     "events": (("start_date",), ("month",), ("year",), ("event_type",), ("mode",), ("status",), ("chapter",)),
     "sections": (("chapter",),),
-    "figures": (("unit",),),
+    "figures": (("unit", "value"),),
     "data_notes": (("kind",),),
     "organizations": (("kind",),),
     "mechanisms": (("kind",),),

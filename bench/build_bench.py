@@ -145,13 +145,14 @@ def main(argv=None):
         return 0
     from bench import synth
 
-    results = {}
+    output = ROOT / "bench" / "results-build.json"
+    results = json.loads(output.read_text()) if output.exists() else {}  # sizes not measured now keep their results
     for size in args.sizes:
         sources = args.work / f"sources-{size}"
         synth.Synth(size, 0, 10000).write(sources)
         results[str(size)] = run_child(sources, args.work / f"binational-{size}.db")
         print(f"{size}: build {results[str(size)]['timings']['build']:.2f} s", file=sys.stderr)
-    (ROOT / "bench" / "results-build.json").write_text(json.dumps(results, indent=1) + "\n")
+    output.write_text(json.dumps(results, indent=1) + "\n")
     (ROOT / "bench" / "results-build.md").write_text(report(results))
     plot(results, ROOT / "docs" / "build-scaling.png")
     print(report(results))

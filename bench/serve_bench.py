@@ -73,9 +73,17 @@ def pages(database):
     rare, common = words(database)
     connection = sqlite3.connect(database)
     event_id = connection.execute("select id from events order by rowid limit 1 offset 7").fetchone()[0]
-    person = connection.execute("select name from people order by rowid limit 1").fetchone()[0].split()[-1]
+    # A person and a place of typical size: the median by number of events.
+    person = connection.execute(
+        "select p.name from people p join (select person_id, count(*) as n from event_people group by person_id) c on c.person_id = p.id "
+        "order by c.n, p.id limit 1 offset (select count(distinct person_id) / 2 from event_people)"
+    ).fetchone()[0]
+    place = connection.execute(
+        "select p.name from places p join (select place_id, count(*) as n from events group by place_id) c on c.place_id = p.id "
+        "order by c.n, p.id limit 1 offset (select count(distinct place_id) / 2 from events)"
+    ).fetchone()[0]
     connection.close()
-    samples = {"name": person, "q": rare, "year": "2023", "place": "Port", "unit": "USD", "kind": "date-conflict"}
+    samples = {"name": person, "q": rare, "year": "2023", "place": place, "unit": "USD", "kind": "date-conflict"}
     result = {
         "events table with facets": "/binational/events",
         "events JSON with facets": "/binational/events.json",

@@ -1,12 +1,14 @@
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from datasette.utils import escape_fts
 
 import build
 
@@ -21,6 +23,15 @@ def database(tmp_path_factory):
     path = tmp_path_factory.mktemp("real") / "binational.db"
     build.write_database(build.load_sources(SOURCES), path)
     return path
+
+
+@pytest.fixture(scope="session")
+def connection(database):
+    """A read-only connection to the real database, with Datasette's escape_fts() for canned queries."""
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    connection.create_function("escape_fts", 1, escape_fts)
+    yield connection
+    connection.close()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """A real Datasette over the built database, configured exactly as `make serve` configures it."""
 
 import asyncio
+import importlib.util
 import json
 from pathlib import Path
 
@@ -10,6 +11,14 @@ from datasette.app import Datasette
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 SETTINGS = json.loads((ROOT / "settings.json").read_text(encoding="utf-8"))
+
+
+def load_plugin(name):
+    """A module of plugins/ by file name, for testing its plain functions."""
+    spec = importlib.util.spec_from_file_location(f"plugin_{name}", ROOT / "plugins" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 class Site:

@@ -1,9 +1,5 @@
 """Every paragraph of the report body is accounted for by at least one row that quotes it."""
 
-import sqlite3
-
-import pytest
-
 import report
 
 QUOTED_TABLES = (
@@ -34,13 +30,6 @@ def body_paragraphs(connection):
             pending = ""
             result.append((section_id, text))
     return result
-
-
-@pytest.fixture(scope="module")
-def connection(database):
-    connection = sqlite3.connect(database)
-    yield connection
-    connection.close()
 
 
 def test_every_body_paragraph_is_quoted_by_a_row(connection):

@@ -21,13 +21,6 @@ def fixture_db(tmp_path_factory):
     connection.close()
 
 
-@pytest.fixture(scope="module")
-def real_db(database):
-    connection = sqlite3.connect(database)
-    yield connection
-    connection.close()
-
-
 def rows(connection, sql, params=()):
     return [tuple(row) for row in connection.execute(sql, params).fetchall()]
 
@@ -155,29 +148,30 @@ def test_dataset_info_and_user_version(fixture_db):
     assert fixture_db.execute("pragma user_version").fetchone()[0] == SCHEMA_VERSION
 
 
-def test_real_database_integrity(real_db):
-    assert rows(real_db, "pragma integrity_check") == [("ok",)]
-    assert rows(real_db, "pragma foreign_key_check") == []
+def test_real_database_integrity(connection):
+    assert rows(connection, "pragma integrity_check") == [("ok",)]
+    assert rows(connection, "pragma foreign_key_check") == []
     version = yaml.safe_load((SOURCES / "dataset.yml").read_text())["version"]
-    assert rows(real_db, "select value from dataset_info where key = 'dataset_version'") == [(version,)]
+    assert rows(connection, "select value from dataset_info where key = 'dataset_version'") == [(version,)]
 
 
-def test_every_foreign_key_column_is_indexed(real_db):
+def test_every_foreign_key_column_is_indexed(connection):
     unindexed = []
-    for (table,) in rows(real_db, "select name from sqlite_master where type = 'table' and name not like '%_fts%'"):
+    for (table,) in rows(connection, "select name from sqlite_master where type = 'table' and name not like '%_fts%'"):
         indexed = {
-            real_db.execute(f"pragma index_info('{index[1]}')").fetchone()[2] for index in rows(real_db, f"pragma index_list('{table}')")
+            connection.execute(f"pragma index_info('{index[1]}')").fetchone()[2]
+            for index in rows(connection, f"pragma index_list('{table}')")
         }
-        for fk in rows(real_db, f"pragma foreign_key_list('{table}')"):
+        for fk in rows(connection, f"pragma foreign_key_list('{table}')"):
             if fk[3] not in indexed:
                 unindexed.append((table, fk[3]))
     assert unindexed == []
 
 
-def test_real_search_folds_accents(real_db):
+def test_real_search_folds_accents(connection):
     def search(table, query):
         sql = f"select {table}.id from {table} join {table}_fts on {table}_fts.rowid = {table}.rowid where {table}_fts match :q"
-        return sorted(row[0] for row in real_db.execute(sql, {"q": query}))
+        return sorted(row[0] for row in connection.execute(sql, {"q": query}))
 
     assert search("people", "Barcena") == ["alicia-barcena"]
     assert search("people", "Bárcena") == ["alicia-barcena"]

@@ -1,15 +1,6 @@
 """The facts a reader checks first, pinned to what the report says."""
 
-import sqlite3
-
 import pytest
-
-
-@pytest.fixture(scope="module")
-def connection(database):
-    connection = sqlite3.connect(database)
-    yield connection
-    connection.close()
 
 
 def rows(connection, sql, params=()):

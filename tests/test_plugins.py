@@ -1,28 +1,17 @@
 """The plugins' plain functions, apart from Datasette."""
 
 import asyncio
-import importlib.util
 import struct
 import zlib
-from pathlib import Path
 
 import pytest
 from datasette.app import Datasette
+from site_client import load_plugin
 
-PLUGINS = Path(__file__).resolve().parent.parent / "plugins"
-
-
-def load(name):
-    spec = importlib.util.spec_from_file_location(f"plugin_{name}", PLUGINS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-citations = load("citations")
-search_snippets = load("search_snippets")
-tiles = load("tiles")
-event_page = load("event_page")
+citations = load_plugin("citations")
+search_snippets = load_plugin("search_snippets")
+tiles = load_plugin("tiles")
+event_page = load_plugin("event_page")
 
 
 @pytest.mark.parametrize(

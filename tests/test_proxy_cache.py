@@ -9,26 +9,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, free_port
+from conftest import free_port
+
+from bench.proxy_bench import proxy_config
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-
-
-def local_config(work, port, upstream_port):
-    """The deployed configuration with its ports and paths moved into `work`."""
-    config = (ROOT / "deploy" / "nginx.conf").read_text()
-    replacements = {
-        "pid /run/nginx-binational.pid;": f"pid {work}/nginx.pid;",
-        "error_log /var/log/nginx/binational-error.log;": f"error_log {work}/error.log;",
-        "/var/cache/nginx/binational": f"{work}/cache",
-        "server 127.0.0.1:8001;": f"server 127.0.0.1:{upstream_port};",
-        "listen 127.0.0.1:8080;": f"listen 127.0.0.1:{port};",
-        "http {": f"http {{\n    client_body_temp_path {work}/body;\n    proxy_temp_path {work}/proxy;",
-    }
-    for old, new in replacements.items():
-        assert old in config, old
-        config = config.replace(old, new)
-    return config
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +24,7 @@ def proxy(server):
     work = Path(tempfile.mkdtemp(prefix="binational-nginx-"))
     work.chmod(0o777)
     port = free_port()
-    (work / "nginx.conf").write_text(local_config(work, port, server.rsplit(":", 1)[1]))
+    (work / "nginx.conf").write_text(proxy_config(work, port, server.rsplit(":", 1)[1]))
     subprocess.run([NGINX, "-t", "-c", str(work / "nginx.conf")], check=True, capture_output=True)
     process = subprocess.Popen([NGINX, "-c", str(work / "nginx.conf"), "-g", "daemon off;"])
     base = f"http://127.0.0.1:{port}"

@@ -5,10 +5,8 @@ apart from the timings in BENCHMARKS.md.
 """
 
 import re
-import sqlite3
 
 import pytest
-from datasette.utils import escape_fts
 from site_client import METADATA
 
 QUERIES = METADATA["databases"]["binational"]["queries"]
@@ -16,14 +14,6 @@ EVENT_FACETS = [f for f in METADATA["databases"]["binational"]["tables"]["events
 SAMPLE_PARAMETERS = {"name": "Barcena", "q": "fentanyl", "year": "2023", "place": "Mexico", "unit": "USD", "kind": "date-conflict"}
 # Scanning these whole is fine: registries and summaries whose size does not grow with the number of events.
 SMALL_TABLES = {"places", "city", "p", "topics", "countries", "mechanisms", "reports", "dataset_info"}
-
-
-@pytest.fixture(scope="module")
-def connection(database):
-    connection = sqlite3.connect(database)
-    connection.create_function("escape_fts", 1, escape_fts)
-    yield connection
-    connection.close()
 
 
 def plan(connection, sql, params=None):

@@ -1,20 +1,10 @@
 """The README's data dictionary names every table and column, with current row counts."""
 
 import re
-import sqlite3
 from pathlib import Path
-
-import pytest
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 HEADING = re.compile(r"^#### `(\w+)` \((table|view), (\d+) rows\)$", re.MULTILINE)
-
-
-@pytest.fixture(scope="module")
-def connection(database):
-    connection = sqlite3.connect(database)
-    yield connection
-    connection.close()
 
 
 def documented():

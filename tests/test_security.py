@@ -1,7 +1,6 @@
 """A public read-only site: hostile queries, hostile parameters, hostile data, headers, redirects."""
 
 import hashlib
-import importlib.util
 import re
 import shutil
 import urllib.error
@@ -12,20 +11,12 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from site_client import METADATA, Site
+from site_client import METADATA, Site, load_plugin
 
 import build
 
 DB = "binational"
 QUERIES = METADATA["databases"][DB]["queries"]
-PLUGINS = Path(__file__).resolve().parent.parent / "plugins"
-
-
-def load_plugin(name):
-    spec = importlib.util.spec_from_file_location(f"plugin_{name}", PLUGINS / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 security_headers = load_plugin("security_headers")

@@ -1,7 +1,6 @@
 """Every page type of the published site, through Datasette's own test client."""
 
 import re
-import sqlite3
 
 import pytest
 from datasette.utils import tilde_encode
@@ -18,13 +17,6 @@ def site(database):
     site = Site(database)
     yield site
     site.close()
-
-
-@pytest.fixture(scope="module")
-def connection(database):
-    connection = sqlite3.connect(database)
-    yield connection
-    connection.close()
 
 
 def public_tables(connection):
