@@ -329,23 +329,21 @@ def check_references(tables, unreadable, problems):
     """Every reference names an existing id (references into unreadable files are not re-reported)."""
     ids = {table: {r.values.get("id") for r in records} for table, records in tables.items()}
     for spec in SOURCES:
-        linking = [f for f in spec.fields if (f.ref or f.item_ref) and (f.ref or f.item_ref) not in unreadable]
+        linking = [(f, f.ref or f.item_ref) for f in spec.fields if (f.ref or f.item_ref) and (f.ref or f.item_ref) not in unreadable]
         for record in tables[spec.table]:
-            values = record.values
-            for field_spec in linking:
-                value = values.get(field_spec.name)
+            for field_spec, target in linking:
+                value = record.values.get(field_spec.name)
                 if value is None:
                     continue
-                known = ids[field_spec.ref or field_spec.item_ref]
-                missing = [value] if field_spec.ref else [item for item in value if item not in known]
-                for item in missing:
-                    if field_spec.item_ref or item not in known:
+                known = ids[target]
+                for item in value if field_spec.item_ref else (value,):
+                    if item not in known:
                         problems.append(
                             Problem(
                                 record.path,
                                 record.line_of(field_spec.name),
                                 field_spec.name,
-                                f"{item!r} is not an id in {field_spec.ref or field_spec.item_ref}; add it there or fix the spelling",
+                                f"{item!r} is not an id in {target}; add it there or fix the spelling",
                             )
                         )
 
@@ -396,14 +394,15 @@ def check_quotes(sources, problems):
     texts = {}
     for edition in sources.editions.values():
         texts.update({sid: t.searchable for sid, t in edition.texts.items()})
-    anywhere = " \n ".join(texts.values())
+    # The whole report as one string, only when a quote needs looking for anywhere.
+    anywhere = functools.cache(lambda: " \n ".join(texts.values()))
     events = {e.get("id"): e for e in sources.tables["events"]}
 
     def check(record, field_name, section_id, quote, line=None):
         if quote is None or section_id is None or section_id not in texts:
             return
         if not quote_found(quote, texts[section_id]):
-            hint = "it occurs in another section; fix section_id" if quote_found(quote, anywhere) else "copy it exactly from the report"
+            hint = "it occurs in another section; fix section_id" if quote_found(quote, anywhere()) else "copy it exactly from the report"
             problems.append(
                 Problem(
                     record.path,
@@ -422,7 +421,7 @@ def check_quotes(sources, problems):
                 if event:
                     check(record, "quote", event.get("section_id"), record.get("quote"))
             if spec.table == "mechanisms" and record.get("established_quote"):
-                if not quote_found(record.get("established_quote"), anywhere):
+                if not quote_found(record.get("established_quote"), anywhere()):
                     problems.append(
                         Problem(
                             record.path,

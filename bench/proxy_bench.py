@@ -14,7 +14,6 @@ import os
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 import httpx
 
 from bench.load import PAGES, free_port, start_server
-from bench.serve_bench import NGINX_STATIC
+from bench.serve_bench import NGINX_STATIC, start_nginx
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,20 +42,6 @@ def proxy_config(work, port, upstream):
             raise ValueError(f"deploy/nginx.conf no longer contains {old!r}")
         config = config.replace(old, new)
     return config
-
-
-def start_nginx(config, work, port):
-    (work / "nginx.conf").write_text(config)
-    process = subprocess.Popen(
-        ["nginx", "-c", str(work / "nginx.conf"), "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    for _ in range(200):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
-            return process
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    raise RuntimeError("nginx did not start")
 
 
 async def drive(base, paths, seconds, concurrency):

@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -29,6 +28,8 @@ from urllib.parse import quote
 
 import httpx
 import yaml
+
+from bench.load import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
@@ -51,10 +52,19 @@ http {{
 """
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def start_nginx(config, work, port):
+    """nginx in the foreground with `config` (written into `work`), once it answers on `port`."""
+    (work / "nginx.conf").write_text(config)
+    process = subprocess.Popen(
+        ["nginx", "-c", str(work / "nginx.conf"), "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    for _ in range(200):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+            return process
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    raise RuntimeError("nginx did not start")
 
 
 def words(database):
@@ -146,18 +156,9 @@ def static_baseline(bodies, count):
         (work / "static" / name).write_bytes(body)
         paths[label] = "/" + name
     port = free_port()
-    (work / "nginx.conf").write_text(NGINX_STATIC.format(work=work, port=port))
-    nginx = subprocess.Popen(
-        ["nginx", "-c", str(work / "nginx.conf"), "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    nginx = start_nginx(NGINX_STATIC.format(work=work, port=port), work, port)
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            for _ in range(100):
-                try:
-                    client.get("/")
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.05)
             return {label: timed(client, path, count)[0] for label, path in paths.items()}
     finally:
         nginx.send_signal(signal.SIGQUIT)

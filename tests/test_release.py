@@ -4,7 +4,6 @@ import hashlib
 import re
 import shlex
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from pathlib import Path
 import frictionless
 import pytest
 import yaml
-from conftest import FIXTURE_SOURCES, ROOT, SOURCES
+from conftest import FIXTURE_SOURCES, ROOT, SOURCES, free_port
 
 import build
 import dbdiff
@@ -145,12 +144,6 @@ def test_diff_of_identical_builds_is_empty(database):
 def test_publish_dockerfile_is_current(tmp_path):
     generated = release.write_publish_files(VERSION, tmp_path)
     assert generated.read_text() == (ROOT / "publish" / "Dockerfile").read_text(), "run: make publish-files"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_the_published_server_command_serves_the_release(releases, tmp_path):
