@@ -2,26 +2,34 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# frictionless and pip-audit bring `rich`, which changes Datasette's error handling: they live apart.
+TOOLS_VENV := .venv-tools
+TOOLS := $(TOOLS_VENV)/bin
 DB := binational.db
 INSPECT := inspect-data.json
 HOST := 127.0.0.1
 PORT := 8001
 SOURCES := $(shell find sources -type f | sort)
-CODE := build.py database.py schema.py sourcefiles.py report.py
-# Serving settings live in settings.json, shared by `make serve` and the tests.
-SETTINGS = $(shell $(PYTHON) -c 'import json; print(" ".join(f"--setting {k} {str(v).lower() if isinstance(v, bool) else v}" for k, v in json.load(open("settings.json")).items()))')
+CODE := build.py checks.py convert.py database.py schema.py sourcefiles.py sourcetree.py values.py report.py
 
-.PHONY: bench bench-load install install-system lock audit build check lint format serve test release publish-files clean
+.PHONY: bench bench-load install install-system lock audit build check docs lint format serve test release publish-files clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
+
+$(TOOLS)/python:
+	$(PYTHON) -m venv $(TOOLS_VENV)
 
 # Every package, direct or not, is pinned with its hashes (requirements*.txt, compiled by `make lock`).
 $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+$(TOOLS_VENV)/.installed: requirements-tools.txt | $(TOOLS)/python
+	$(TOOLS)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-tools.txt
+	touch $@
+
+install: $(VENV)/.installed $(TOOLS_VENV)/.installed
 
 # Re-pin after editing requirements.in or requirements-dev.in.
 lock:
@@ -29,10 +37,11 @@ lock:
 	.venv-lock/bin/pip install --quiet pip-tools==7.5.3
 	.venv-lock/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
 	.venv-lock/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
+	.venv-lock/bin/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-tools.txt requirements-tools.in
 
 # Known vulnerabilities in the installed packages (PyPI's advisory data). Run weekly and before a release.
 audit: install
-	$(BIN)/pip-audit --strict --progress-spinner off
+	$(TOOLS)/pip-audit --strict --progress-spinner off --require-hashes --disable-pip -r requirements.txt -r requirements-dev.txt -r requirements-tools.txt
 
 # Browser tests drive Debian's Chromium; the proxy-cache test runs Debian's nginx. Install them when missing.
 install-system:
@@ -41,7 +50,7 @@ install-system:
 	@nginx -v
 
 $(DB): $(SOURCES) $(CODE) $(VENV)/.installed
-	$(BIN)/python build.py --output $(DB)
+	$(BIN)/python build.py build --output $(DB)
 
 $(INSPECT): $(DB)
 	$(BIN)/datasette inspect $(DB) --inspect-file $(INSPECT)
@@ -49,23 +58,26 @@ $(INSPECT): $(DB)
 build: $(DB) $(INSPECT)
 
 check: install
-	$(BIN)/python build.py --check
+	$(BIN)/python build.py check
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python build.py lint
 
+# Files derived from the table declarations in schema.py: metadata.yml, the data dictionaries
+# in README.md and sources/README.md, publish/Dockerfile. A test fails when one is stale.
+docs: install
+	$(BIN)/python docs.py
+	$(BIN)/python release.py publish-files --output publish
+
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/python build.py lint --fix
 
+# server.py holds the one server configuration (also used by the tests and publish/Dockerfile).
 serve: build
-	$(BIN)/datasette serve -i $(DB) --inspect-file $(INSPECT) \
-	  --template-dir templates $(SETTINGS) \
-	  --metadata metadata.yml --plugins-dir plugins \
-	  --version-note "$$($(BIN)/python -c 'import yaml; print(yaml.safe_load(open("sources/dataset.yml"))["version"])')" \
-	  --host $(HOST) --port $(PORT)
+	$(BIN)/python server.py serve --database $(DB) --inspect-file $(INSPECT) --host $(HOST) --port $(PORT)
 
 test: install install-system
 	$(BIN)/python -m pytest
@@ -82,6 +94,7 @@ publish-files: install
 # Every benchmark, then BENCHMARKS.md (about 20 minutes; synthetic data in /tmp/binational-bench).
 bench: build install-system
 	$(BIN)/python -m bench.build_bench --sizes 1000 10000 100000 1000000
+	$(TOOLS)/python -m bench.plot
 	$(BIN)/python -m bench.serve_bench --sizes 0 1000 100000 1000000 --requests 30
 	$(BIN)/python -m bench.proxy_bench
 	$(BIN)/python -m bench.load --seconds 60 --concurrency 1 10 50

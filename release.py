@@ -10,6 +10,7 @@ date in it (CITATION.cff's date-released) comes from SOURCE_DATE_EPOCH, which
 """
 
 import argparse
+import calendar
 import csv
 import datetime
 import hashlib
@@ -22,18 +23,16 @@ import sys
 from pathlib import Path
 
 import yaml
-from datasette.utils import make_dockerfile
 
 import build
+import server
 from database import write_database
+from schema import ALL, KINDS
 
 SOURCES_DIR = Path("sources")
 RELEASE_DIR = Path("dist")
 PUBLISH_DIR = Path("publish")
-SETTINGS_FILE = Path("settings.json")
-REQUIREMENTS_FILE = Path("requirements.in")  # the direct pins; requirements.txt adds their dependencies
-DATABASE_NAME = "binational"
-SQLITE_TO_FRICTIONLESS = {"TEXT": "string", "INTEGER": "integer", "FLOAT": "number", "REAL": "number"}
+DOCKER_PYTHON = "python:3.11.0-slim-bullseye"
 
 
 def sha256_file(path):
@@ -45,16 +44,14 @@ def data_tables(connection):
     return [row[0] for row in connection.execute(sql)]
 
 
-def table_schema(connection, table):
-    """Frictionless table schema: fields, primary key and foreign keys."""
-    info = list(connection.execute(f"pragma table_info([{table}])"))
-    fields = [{"name": row[1], "type": SQLITE_TO_FRICTIONLESS.get(row[2].upper(), "string")} for row in info]
-    primary_key = [row[1] for row in sorted(info, key=lambda r: r[5]) if row[5]]
+def table_schema(name):
+    """Frictionless table schema of a declared table: fields with types and descriptions, primary and foreign keys."""
+    table = ALL[name]
+    fields = [{"name": c.name, "type": KINDS[c.kind].frictionless, "description": c.description} for c in table.columns]
+    schema = {"fields": fields, "primaryKey": list(table.primary_key)}
     foreign_keys = [
-        {"fields": [row[3]], "reference": {"resource": row[2], "fields": [row[4]]}}
-        for row in sorted(connection.execute(f"pragma foreign_key_list([{table}])"), key=lambda r: r[3])
+        {"fields": [column], "reference": {"resource": target.replace("_", "-"), "fields": ["id"]}} for column, target in table.foreign_keys
     ]
-    schema = {"fields": fields, "primaryKey": primary_key}
     if foreign_keys:
         schema["foreignKeys"] = foreign_keys
     return schema
@@ -83,26 +80,29 @@ def release_date():
     return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date().isoformat() if epoch else None
 
 
-def citation(dataset, version):
+def report_reference(report):
+    """A report edition as a CITATION.cff reference."""
+    year, month = (int(part) for part in report["published"].split("-")[:2])
+    return {"type": "report", "title": report["title"], "authors": [{"name": report["publisher"]}], "year": year, "month": month}
+
+
+def report_source(report, url):
+    """A report edition as a data package source: "Title (Publisher, Month Year)"."""
+    year, month = (int(part) for part in report["published"].split("-")[:2])
+    return {"title": f"{report['title']} ({report['publisher']}, {calendar.month_name[month]} {year})", "path": url}
+
+
+def citation(dataset, reports):
     cff = {
         "cff-version": "1.2.0",
         "message": "If you use this dataset, please cite it as below, with the report section of each row you use.",
         "type": "dataset",
         "title": dataset["title"],
-        "version": version,
-        "license": "CC-BY-4.0",
-        "authors": [{"name": "binational contributors"}],
+        "version": dataset["version"],
+        "license": dataset["license_id"],
+        "authors": [{"name": dataset["creator"]}],
         "abstract": " ".join(dataset["description"].split()),
-        "references": [
-            {
-                "type": "report",
-                "title": "CBI 2023: U.S.-Mexico Binational Institutions Report",
-                "authors": [{"name": "U.S.-Mexico Foundation, Center for Binational Institutions"}],
-                "year": 2024,
-                "month": 1,
-                "url": dataset["source_url"],
-            }
-        ],
+        "references": [{**report_reference(report), "url": dataset["source_url"]} for report in reports],
     }
     date = release_date()
     if date:
@@ -110,19 +110,14 @@ def citation(dataset, version):
     return yaml.safe_dump(cff, allow_unicode=True, sort_keys=False, width=100)
 
 
-def data_package(dataset, version, resources):
+def data_package(dataset, reports, resources):
     return {
-        "name": DATABASE_NAME,
+        "name": server.DATABASE_NAME,
         "title": dataset["title"],
         "description": " ".join(dataset["description"].split()),
-        "version": version,
-        "licenses": [{"name": "CC-BY-4.0", "path": dataset["license_url"], "title": "Creative Commons Attribution 4.0"}],
-        "sources": [
-            {
-                "title": "CBI 2023: U.S.-Mexico Binational Institutions Report (U.S.-Mexico Foundation, January 2024)",
-                "path": dataset["source_url"],
-            }
-        ],
+        "version": dataset["version"],
+        "licenses": [{"name": dataset["license_id"], "path": dataset["license_url"], "title": dataset["license_title"]}],
+        "sources": [report_source(report, dataset["source_url"]) for report in reports],
         "resources": resources,
     }
 
@@ -130,20 +125,21 @@ def data_package(dataset, version, resources):
 def write_release(sources_dir, output):
     """Build the database into `output` and write every release file beside it; return the files written."""
     sources = build.load_sources(sources_dir)
-    dataset = sources.dataset.values
+    dataset = sources.dataset
+    reports = sources.typed["reports"]
     version = dataset["version"]
     output = Path(output)
     if output.exists():
         shutil.rmtree(output)
     (output / "csv").mkdir(parents=True)
     (output / "json").mkdir()
-    database = output / f"{DATABASE_NAME}-{version}.db"
+    database = output / f"{server.DATABASE_NAME}-{version}.db"
     write_database(sources, database)
     resources = []
     connection = sqlite3.connect(database)
     try:
         for table in data_tables(connection):
-            schema = table_schema(connection, table)
+            schema = table_schema(table)
             columns, rows = ordered_rows(connection, table, schema["primaryKey"])
             csv_path = output / "csv" / f"{table}.csv"
             write_csv(csv_path, columns, rows)
@@ -162,68 +158,44 @@ def write_release(sources_dir, output):
             )
     finally:
         connection.close()
-    names = {r["name"].replace("-", "_"): r["name"] for r in resources}
-    for resource in resources:
-        for foreign_key in resource["schema"].get("foreignKeys", []):
-            foreign_key["reference"]["resource"] = names[foreign_key["reference"]["resource"]]
     (output / "datapackage.json").write_text(
-        json.dumps(data_package(dataset, version, resources), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        json.dumps(data_package(dataset, reports, resources), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    (output / "CITATION.cff").write_text(citation(dataset, version), encoding="utf-8")
+    (output / "CITATION.cff").write_text(citation(dataset, reports), encoding="utf-8")
     files = sorted(p for p in output.rglob("*") if p.is_file())
     sums = "".join(f"{sha256_file(p)}  {p.relative_to(output).as_posix()}\n" for p in files)
     (output / "SHA256SUMS").write_text(sums, encoding="utf-8")
     return [*files, output / "SHA256SUMS"]
 
 
-def pinned_plugins(requirements=REQUIREMENTS_FILE):
-    """The pinned requirements that a published instance installs besides Datasette itself."""
-    lines = [line.strip() for line in Path(requirements).read_text(encoding="utf-8").splitlines()]
-    return [line for line in lines if line and not line.startswith("#") and not line.startswith("datasette==")]
-
-
-def datasette_pin(requirements=REQUIREMENTS_FILE):
-    lines = Path(requirements).read_text(encoding="utf-8").splitlines()
-    return next(line.strip() for line in lines if line.startswith("datasette=="))
-
-
-def settings_options(settings_file=SETTINGS_FILE):
-    settings = json.loads(Path(settings_file).read_text(encoding="utf-8"))
-    options = []
-    for name, value in settings.items():
-        options += ["--setting", name, str(value).lower() if isinstance(value, bool) else str(value)]
-    return options
+def dockerfile(version):
+    """The container a published replica runs: the release database served with server.py's arguments."""
+    database = f"{server.DATABASE_NAME}.db"  # served under the name the metadata and plugins use
+    arguments = server.serve_arguments(
+        database, host="0.0.0.0", port="PORT", inspect_file="inspect-data.json", root=Path("."), version=version
+    )
+    command = shlex.join(["datasette", *arguments[:-2]]) + " --port $PORT"  # the platform sets PORT
+    return (
+        f"FROM {DOCKER_PYTHON}\n"
+        f"COPY {RELEASE_DIR.as_posix()}/{server.DATABASE_NAME}-{version}.db /app/{database}\n"
+        f"COPY {server.METADATA} /app/\n"
+        f"COPY {server.PLUGINS} /app/{server.PLUGINS}\n"
+        f"COPY {server.TEMPLATES} /app/{server.TEMPLATES}\n"
+        "WORKDIR /app\n"
+        "\n"
+        f"RUN pip install {' '.join(server.runtime_pins())}\n"
+        f"RUN datasette inspect {database} --inspect-file inspect-data.json\n"
+        f"ENV PORT {server.PORT}\n"
+        f"EXPOSE {server.PORT}\n"
+        f"CMD {command}\n"
+    )
 
 
 def write_publish_files(version, output):
-    """A Dockerfile (from Datasette's own generator) for the release database, for review in a diff."""
+    """publish/Dockerfile, for review in a diff."""
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    release_file = f"{RELEASE_DIR.as_posix()}/{DATABASE_NAME}-{version}.db"
-    database_file = f"{DATABASE_NAME}.db"  # served under the name the metadata and plugins use
-    dockerfile = make_dockerfile(
-        files=[database_file],
-        metadata_file="metadata.yml",
-        extra_options=" ".join(shlex.quote(o) for o in settings_options()),
-        branch=None,
-        template_dir="templates",
-        plugins_dir="plugins",
-        static=[],
-        install=pinned_plugins(),
-        spatialite=False,
-        version_note=version,
-        secret=None,
-    )
-    # Datasette's generator pins nothing, copies the whole folder and bakes a secret in: pin, copy
-    # only what the site needs, and let DATASETTE_SECRET come from the environment at run time.
-    dockerfile = dockerfile.replace("pip install -U datasette ", f"pip install {datasette_pin()} ")
-    dockerfile = dockerfile.replace("--cors ", "")
-    dockerfile = dockerfile.replace("ENV DATASETTE_SECRET 'None'\n", "")
-    dockerfile = dockerfile.replace(
-        "COPY . /app\n",
-        f"COPY {release_file} /app/{database_file}\nCOPY metadata.yml /app/\nCOPY plugins /app/plugins\nCOPY templates /app/templates\n",
-    )
-    (output / "Dockerfile").write_text(dockerfile.lstrip(), encoding="utf-8")
+    (output / "Dockerfile").write_text(dockerfile(version), encoding="utf-8")
     return output / "Dockerfile"
 
 
@@ -235,7 +207,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         if args.command == "publish-files":
-            version = build.load_sources(args.sources).dataset.values["version"]
+            version = build.load_sources(args.sources).dataset["version"]
             print(write_publish_files(version, args.output or PUBLISH_DIR))
             return 0
         files = write_release(args.sources, args.output or RELEASE_DIR)

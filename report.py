@@ -92,6 +92,19 @@ def split_sections(lines, starts):
     return texts
 
 
+def section_texts(lines, sections):
+    """Qualified id -> SectionText for sections given as (id, heading line or None, heading).
+
+    Sections with a line inside the report are cut from it; the others get
+    their heading and no body.
+    """
+    starts = {section_id: line for section_id, line, _ in sections if line is not None and 1 <= line <= len(lines)}
+    texts = split_sections(lines, starts)
+    for section_id, _, heading in sections:
+        texts.setdefault(section_id, SectionText(heading or "", ()))
+    return texts
+
+
 def heading_lines(lines, first):
     """Line numbers (1-based) of every Markdown heading from line `first` on."""
     return [number for number, line in enumerate(lines, 1) if number >= first and HEADING.match(line)]

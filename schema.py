@@ -1,18 +1,190 @@
-"""What each source file holds: its fields, their kinds, choices and references.
+"""Every table of the database, declared once.
 
-One place for the rules the build validates. The database tables built from
-these files are created in build.py (`create_tables`); their descriptions for
-readers are in metadata.yml.
+A table's columns, their kinds, which are required, their choices and
+references, the primary key, the indexes, full-text search and the
+descriptions readers see all live here. Everything else is derived from these
+declarations: the source-file checks (checks.py), the typed rows (convert.py),
+the DDL, foreign keys and indexes (database.py), Datasette's descriptions
+(metadata.yml), the data dictionaries (README.md, sources/README.md), the data
+package (release.py) and the synthetic sources (bench/synth.py). `make docs`
+rewrites the generated files; a test fails when one is stale.
+
+Three sorts of table:
+- source tables (`source=` a file name): one row per record of a source file,
+  plus derived columns (`derived=True`) that the build computes;
+- derived tables (no source, no sql): rows the build derives from the source
+  tables (convert.py names the function for each);
+- summary tables and views (`sql=`): rows from a query over the others.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Bumped when a public table or column is renamed or removed (PRAGMA user_version).
 SCHEMA_VERSION = 2
 
-REGISTRY = "registry"
-EDITION = "edition"
+REGISTRY = "registry"  # one file at the top of sources/, shared by every edition
+EDITION = "edition"  # one file in each edition's folder, sources/<edition>/
 
+
+class DeclarationError(Exception):
+    """A table declaration is inconsistent: raised when this module is loaded."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    sqlite: type  # the Python type sqlite-utils maps to the column's SQLite type
+    frictionless: str  # the Frictionless Table Schema type
+    meaning: str  # what a source file may hold, for sources/README.md
+
+
+KINDS = {
+    "text": Kind(str, "string", "text"),
+    "slug": Kind(str, "string", "an id: lowercase letters, digits and single hyphens"),
+    "country": Kind(str, "string", "an ISO 3166-1 alpha-2 code"),
+    "section": Kind(str, "string", "a section id (`2.a` in an edition's files, `cbi-2023:2.a` elsewhere)"),
+    "date": Kind(str, "string", "an ISO date: YYYY-MM-DD, YYYY-MM or YYYY"),
+    "int": Kind(int, "integer", "a whole number"),
+    "real": Kind(float, "number", "a number"),
+    "flag": Kind(int, "integer", "0 or 1"),
+    "list": Kind(str, "string", "a list (`;`-separated in CSV, a YAML list in YAML); a JSON array in the database"),
+    "quote": Kind(str, "string", "verbatim words of the report"),
+    "quotes": Kind(str, "string", "a list of entries with `section_id` and `quote`; a JSON array in the database"),
+}
+
+# Where a quote column's words must be found.
+IN_ROW_SECTION = "section_id"  # in the section this row names
+IN_EVENT_SECTION = "event_id"  # in the section of the event this row names
+ANYWHERE = "report"  # anywhere in the report
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+    kind: str = "text"
+    required: bool = False
+    choices: tuple = ()
+    references: str | None = None  # the table whose primary key this column names (a foreign key)
+    item_references: str | None = None  # for lists: the table whose ids the items name
+    derived: bool = False  # computed by the build, not read from the source file
+    quoted_in: str | None = None  # for quotes: IN_ROW_SECTION, IN_EVENT_SECTION or ANYWHERE
+    requires: str | None = None  # another column that must be set whenever this one is
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise DeclarationError(f"column {self.name!r}: kind {self.kind!r} is not one of: {', '.join(KINDS)}")
+        if self.item_references and self.kind != "list":
+            raise DeclarationError(f"column {self.name!r}: item_references is for list columns")
+        if self.kind == "quote" and self.quoted_in not in (IN_ROW_SECTION, IN_EVENT_SECTION, ANYWHERE):
+            raise DeclarationError(f"column {self.name!r}: a quote column says where it is quoted from (quoted_in)")
+
+    @property
+    def sqlite_type(self):
+        return KINDS[self.kind].sqlite
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Rule: `end` is empty, or after `start` (and not equal to it)."""
+
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class UniqueNames:
+    """Rule: no spelling in `aliases` (or `name`) names two rows of this table.
+
+    Also derives the `aliases` table: one row per alias, with `entity` as its type.
+    """
+
+    entity: str
+    name: str = "name"
+    aliases: str = "aliases"
+
+
+@dataclass(frozen=True)
+class ReportSnapshot:
+    """Rule: the edition's `file` is its folder's report snapshot, with this sha256; its id is the folder name."""
+
+
+@dataclass(frozen=True)
+class SectionHeadings:
+    """Rule: each section's `line` is its heading in the report, and every heading is a section."""
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: each table is declared once
+class Table:
+    name: str
+    description: str
+    columns: tuple
+    primary_key: tuple = ("id",)
+    source: str | None = None  # the source file name (CSV or YAML)
+    scope: str | None = None  # REGISTRY or EDITION, for source tables
+    optional_file: bool = False  # an edition may leave this file out
+    rules: tuple = ()  # table-specific checks: DateRange, UniqueNames, ReportSnapshot, SectionHeadings
+    indexes: tuple = ()  # extra indexes (each a tuple of columns) beside those on every reference
+    search: tuple = ()  # columns of the full-text index
+    sql: str | None = None  # summary tables and views: the query that gives the rows
+    view: bool = False
+    datasette: dict = field(default_factory=dict)  # display options: label_column, sort, facets, units
+
+    def __post_init__(self):
+        if isinstance(self.primary_key, str):
+            object.__setattr__(self, "primary_key", (self.primary_key,))
+        names = [c.name for c in self.columns]
+        if len(set(names)) != len(names):
+            raise DeclarationError(f"table {self.name!r}: a column is declared twice")
+        for name in (*self.primary_key, *(c for index in self.indexes for c in index), *self.search):
+            if name not in names:
+                raise DeclarationError(f"table {self.name!r}: {name!r} is not one of its columns")
+        if self.source and self.scope not in (REGISTRY, EDITION):
+            raise DeclarationError(f"table {self.name!r}: a source table's scope is REGISTRY or EDITION")
+        for column in self.columns:
+            if column.requires and column.requires not in names:
+                raise DeclarationError(f"table {self.name!r}: {column.name!r} requires unknown column {column.requires!r}")
+
+    def column(self, name):
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def column_names(self):
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def source_columns(self):
+        """The columns of the source file, in the file's canonical order."""
+        return tuple(c for c in self.columns if not c.derived)
+
+    @property
+    def source_names(self):
+        return tuple(c.name for c in self.source_columns)
+
+    @property
+    def format(self):
+        return "yaml" if self.source and self.source.endswith(".yml") else "csv"
+
+    @property
+    def foreign_keys(self):
+        return tuple((c.name, c.references) for c in self.columns if c.references)
+
+    @property
+    def kind(self):
+        return "view" if self.view else "table"
+
+
+def evidence(first_appears):
+    """The section and verbatim quote that back a registry row."""
+    return (
+        Column("section_id", first_appears, "section", required=True, references="sections"),
+        Column("quote", "The report's words naming it.", "quote", required=True, quoted_in=IN_ROW_SECTION),
+    )
+
+
+# ---------------------------------------------------------------- vocabularies
+
+BASES = ("public-knowledge",)
+PLACE_KINDS = ("city", "building", "state", "region")
 ORGANIZATION_KINDS = (
     "ministry",
     "agency",
@@ -86,18 +258,7 @@ PERSON_ROLES = (
     "announcer",
     "founder",
 )
-ORGANIZATION_ROLES = (
-    "host",
-    "organizer",
-    "participant",
-    "delegation",
-    "announcer",
-    "funder",
-    "author",
-    "venue",
-    "subject",
-)
-PLACE_KINDS = ("city", "building", "state", "region")
+ORGANIZATION_ROLES = ("host", "organizer", "participant", "delegation", "announcer", "funder", "author", "venue", "subject")
 STATEMENT_KINDS = ("outcome", "commitment", "purpose", "description", "assessment")
 NOTE_KINDS = (
     "date-conflict",
@@ -113,245 +274,631 @@ NOTE_KINDS = (
     "missing-date",
     "detail-conflict",
 )
-BASES = ("public-knowledge",)
 
 
-@dataclass(frozen=True)
-class Field:
-    name: str
-    kind: str = "text"  # text, slug, country, section, date, int, real, flag, list, quote, line
-    required: bool = False
-    choices: tuple = ()
-    ref: str | None = None  # the table whose id this field names
-    item_ref: str | None = None  # for lists: the table each item names
+def listed(choices):
+    return ", ".join(choices[:-1]) + " or " + choices[-1]
 
 
-@dataclass(frozen=True)
-class SourceSpec:
-    table: str
-    filename: str
-    scope: str
-    fields: tuple
-    names: tuple = ()
+# ---------------------------------------------------------------- the dataset file
 
-    def __post_init__(self):
-        object.__setattr__(self, "names", tuple(f.name for f in self.fields))
-
-    @property
-    def format(self):
-        return "yaml" if self.filename.endswith(".yml") else "csv"
-
-
-def evidence(required=True):
-    return (Field("section_id", "section", required, ref="sections"), Field("quote", "quote", required))
-
-
-SOURCES = (
-    SourceSpec(
-        "countries",
-        "countries.csv",
-        REGISTRY,
-        (
-            Field("id", "country", True),
-            Field("name", required=True),
-            Field("name_es"),
-            Field("basis", choices=BASES),
-            *evidence(),
-        ),
+# sources/dataset.yml: facts about the whole dataset, written to dataset_info, the release and the site.
+DATASET_FIELDS = (
+    Column(
+        "version",
+        "The dataset version (SemVer), the one place it lives: MAJOR when the public schema breaks, MINOR when data is added, PATCH for corrections.",
+        required=True,
     ),
-    SourceSpec(
-        "topics",
-        "topics.csv",
-        REGISTRY,
-        (
-            Field("id", "slug", True),
-            Field("name", required=True),
-            Field("description", required=True),
+    Column("title", "Title of the dataset.", required=True),
+    Column("description", "What the dataset holds, in a few sentences.", required=True),
+    Column("creator", "Who compiles the dataset (the author in citations and the data package).", required=True),
+    Column("license", "The licence, as readers see it.", required=True),
+    Column("license_id", "The licence's SPDX identifier (e.g. CC-BY-4.0).", required=True),
+    Column("license_title", "The licence's full name.", required=True),
+    Column("license_url", "Where the licence is published.", required=True),
+    Column("citation", "How to cite the dataset; {version} is replaced by the version.", required=True),
+    Column("source_url", "Where the source reports are published.", required=True),
+)
+
+
+# ---------------------------------------------------------------- tables, in the order they are written
+
+TABLES = (
+    Table(
+        "dataset_info",
+        "The dataset's version, schema version, source digest and the sha256 of each report snapshot: cite the dataset_version.",
+        columns=(
+            Column(
+                "key",
+                "Name of the setting: dataset_version, schema_version, source_digest, title, license, license_url, citation, source_url, report_sha256:<report id>.",
+            ),
+            Column("value", "Its value."),
         ),
+        primary_key="key",
     ),
-    SourceSpec(
-        "places",
-        "places.csv",
-        REGISTRY,
-        (
-            Field("id", "slug", True),
-            Field("name", required=True),
-            Field("kind", required=True, choices=PLACE_KINDS),
-            Field("country_id", "country", True, ref="countries"),
-            Field("parent_id", "slug", ref="places"),
-            Field("latitude", "real"),
-            Field("longitude", "real"),
-            Field("coordinates_basis", choices=BASES),
-            *evidence(),
-        ),
-    ),
-    SourceSpec(
-        "people",
-        "people.yml",
-        REGISTRY,
-        (
-            Field("id", "slug", True),
-            Field("name", required=True),
-            Field("country_id", "country", ref="countries"),
-            Field("aliases", "list"),
-            *evidence(),
-        ),
-    ),
-    SourceSpec(
-        "organizations",
-        "organizations.yml",
-        REGISTRY,
-        (
-            Field("id", "slug", True),
-            Field("name", required=True),
-            Field("acronym"),
-            Field("name_es"),
-            Field("name_es_basis", choices=BASES),
-            Field("country_id", "country", ref="countries"),
-            Field("kind", required=True, choices=ORGANIZATION_KINDS),
-            Field("parent_id", "slug", ref="organizations"),
-            Field("aliases", "list"),
-            *evidence(),
-        ),
-    ),
-    SourceSpec(
-        "mechanisms",
-        "mechanisms.yml",
-        REGISTRY,
-        (
-            Field("id", "slug", True),
-            Field("name", required=True),
-            Field("acronym"),
-            Field("kind", required=True, choices=MECHANISM_KINDS),
-            Field("members", "list", item_ref="countries"),
-            Field("aliases", "list"),
-            Field("established", "date"),
-            Field("established_quote", "quote"),
-            *evidence(),
-        ),
-    ),
-    SourceSpec(
+    Table(
         "reports",
-        "report.yml",
-        EDITION,
-        (
-            Field("id", "slug", True),
-            Field("title", required=True),
-            Field("publisher", required=True),
-            Field("published", "date", True),
-            Field("year_covered", "int", True),
-            Field("language", required=True),
-            Field("file", required=True),
-            Field("sha256", required=True),
+        "The report editions the dataset is built from; each is vendored verbatim and checked by sha256.",
+        columns=(
+            Column("id", "Report edition id, e.g. cbi-2023.", "slug", required=True),
+            Column("title", "Title of the report.", required=True),
+            Column("short_title", "Short name of the report for citations in running text, e.g. CBI 2023.", required=True),
+            Column("publisher", "Who published it.", required=True),
+            Column("published", "Publication date (ISO, year-month).", "date", required=True),
+            Column("year_covered", "The year whose engagements the report reviews.", "int", required=True),
+            Column("language", "Language of the report (ISO 639-1).", required=True),
+            Column("file", "File name of the vendored snapshot in sources/<report id>/.", required=True),
+            Column("sha256", "sha256 of the snapshot; the build refuses an edited snapshot.", required=True),
+            Column("section_count", "Number of sections (headings) in the report.", "int", derived=True),
         ),
+        source="report.yml",
+        scope=EDITION,
+        rules=(ReportSnapshot(),),
+        datasette={"label_column": "title"},
     ),
-    SourceSpec(
+    Table(
         "sections",
-        "sections.csv",
-        EDITION,
-        (
-            Field("id", "section", True),
-            Field("parent_id", "section", ref="sections"),
-            Field("chapter", "int"),
-            Field("line", "int"),
-            Field("heading"),
-            Field("index_label"),
-            Field("index_title"),
+        "Every heading of the report with the plain text of its body; the index (table of contents) titles are kept beside the body headings.",
+        columns=(
+            Column("id", "Section id: report id and section number, e.g. cbi-2023:2.a.", "section", required=True),
+            Column("report_id", "The report edition.", derived=True, references="reports"),
+            Column(
+                "number",
+                "Section number within the report: chapter, letter, roman numeral (2.a, 3.c.ii); cover and index for the front matter.",
+                derived=True,
+            ),
+            Column("parent_id", "The enclosing section.", "section", references="sections"),
+            Column("chapter", "Chapter number (1–8); empty for the cover and the index.", "int"),
+            Column("level", "Depth: 1 for a chapter, 2 for a lettered section, 3 for a sub-section.", "int", derived=True),
+            Column("position", "Order of the section in the report.", "int", derived=True),
+            Column("title", "The body heading, or the index title where the body has no heading.", derived=True),
+            Column("heading", "The heading as printed in the body (empty where the body has none).", requires="line"),
+            Column("index_label", "The letter or number the index gives the section."),
+            Column("index_title", "The title as printed in the index."),
+            Column("line", "Line of the heading in the vendored Markdown snapshot.", "int"),
+            Column("body", "Plain text of the section, paragraphs separated by blank lines.", derived=True),
         ),
+        source="sections.csv",
+        scope=EDITION,
+        rules=(SectionHeadings(),),
+        indexes=(("chapter",),),
+        search=("title", "body"),
+        datasette={"label_column": "title", "sort": "position", "facets": ["chapter", "level"]},
     ),
-    SourceSpec(
+    Table(
+        "countries",
+        "Countries named in the report, by ISO 3166-1 alpha-2 code.",
+        columns=(
+            Column("id", "ISO 3166-1 alpha-2 code.", "country", required=True),
+            Column("name", "English name.", required=True),
+            Column("name_es", "Spanish name (public knowledge, not from the report)."),
+            Column("basis", "public-knowledge where the code and Spanish name are not stated by the report.", choices=BASES),
+            *evidence("A section that names the country."),
+        ),
+        source="countries.csv",
+        scope=REGISTRY,
+        datasette={"label_column": "name"},
+    ),
+    Table(
+        "topics",
+        "The dataset's controlled topic vocabulary (a classification of this dataset, not a statement of the report).",
+        columns=(
+            Column("id", "Topic id.", "slug", required=True),
+            Column("name", "Topic name.", required=True),
+            Column("description", "What the topic covers.", required=True),
+        ),
+        source="topics.csv",
+        scope=REGISTRY,
+        datasette={"label_column": "name"},
+    ),
+    Table(
+        "places",
+        "Cities, buildings and regions where events took place, with coordinates (public knowledge).",
+        columns=(
+            Column("id", "Place id.", "slug", required=True),
+            Column("name", "Name as the report gives it.", required=True),
+            Column("kind", f"{listed(PLACE_KINDS)}.", required=True, choices=PLACE_KINDS),
+            Column("country_id", "Country of the place.", "country", required=True, references="countries"),
+            Column("parent_id", "The place it lies in (e.g. the city of a building).", "slug", references="places"),
+            Column("latitude", "Latitude in decimal degrees (WGS 84), public knowledge.", "real"),
+            Column("longitude", "Longitude in decimal degrees (WGS 84), public knowledge.", "real"),
+            Column("coordinates_basis", "public-knowledge — coordinates are not stated by the report.", choices=BASES),
+            *evidence("A section that names the place."),
+        ),
+        source="places.csv",
+        scope=REGISTRY,
+        datasette={"label_column": "name", "units": {"latitude": "degree", "longitude": "degree"}},
+    ),
+    Table(
+        "people",
+        "Every person the report names, once, with every spelling the report uses as aliases.",
+        columns=(
+            Column("id", "Person id.", "slug", required=True),
+            Column("name", "The fullest form of the name the report uses.", required=True),
+            Column("country_id", "The country the person serves or represents.", "country", references="countries"),
+            Column("aliases", "JSON array of the other spellings the report uses (with titles, without second surnames…).", "list"),
+            Column("section_id", "The section where the person first appears.", "section", required=True, references="sections"),
+            Column("quote", "The report's words naming the person.", "quote", required=True, quoted_in=IN_ROW_SECTION),
+        ),
+        source="people.yml",
+        scope=REGISTRY,
+        rules=(UniqueNames("person"),),
+        search=("name", "aliases"),
+        datasette={"label_column": "name"},
+    ),
+    Table(
+        "organizations",
+        "Government bodies, legislatures, agencies, companies, universities, museums, banks, foundations and international organizations.",
+        columns=(
+            Column("id", "Organization id.", "slug", required=True),
+            Column("name", "Name as the report gives it (English).", required=True),
+            Column("acronym", "Acronym, where the report gives one."),
+            Column("name_es", "Official Spanish name of a Mexican body (public knowledge, only where certain)."),
+            Column("name_es_basis", "public-knowledge where name_es is not stated by the report.", choices=BASES),
+            Column("country_id", "Country of the organization; empty for international bodies.", "country", references="countries"),
+            Column("kind", f"{listed(ORGANIZATION_KINDS)}.", required=True, choices=ORGANIZATION_KINDS),
+            Column("parent_id", "The organization it belongs to.", "slug", references="organizations"),
+            Column("aliases", "JSON array of other spellings the report uses.", "list"),
+            Column("section_id", "The section where it first appears.", "section", required=True, references="sections"),
+            Column("quote", "The report's words naming it.", "quote", required=True, quoted_in=IN_ROW_SECTION),
+        ),
+        source="organizations.yml",
+        scope=REGISTRY,
+        rules=(UniqueNames("organization"),),
+        indexes=(("kind",),),
+        search=("name", "acronym", "name_es", "aliases"),
+        datasette={"label_column": "name", "facets": ["kind", "country_id"]},
+    ),
+    Table(
+        "mechanisms",
+        "Standing binational and trilateral mechanisms — dialogues, frameworks, committees, partnerships, agreements, programs and operations.",
+        columns=(
+            Column("id", "Mechanism id.", "slug", required=True),
+            Column("name", "Name as the report gives it.", required=True),
+            Column("acronym", "Acronym, where the report gives one."),
+            Column("kind", f"{listed(MECHANISM_KINDS)}.", required=True, choices=MECHANISM_KINDS),
+            Column("members", "JSON array of the member countries (ISO codes).", "list", item_references="countries"),
+            Column("aliases", "JSON array of other spellings the report uses.", "list"),
+            Column("established", "When it was established (ISO date), only where the report says.", "date", requires="established_quote"),
+            Column("established_quote", "The report's words giving the establishment date.", "quote", quoted_in=ANYWHERE),
+            Column("section_id", "The section where it first appears.", "section", required=True, references="sections"),
+            Column("quote", "The report's words naming it.", "quote", required=True, quoted_in=IN_ROW_SECTION),
+        ),
+        source="mechanisms.yml",
+        scope=REGISTRY,
+        rules=(UniqueNames("mechanism"),),
+        indexes=(("kind",),),
+        search=("name", "acronym", "aliases"),
+        datasette={"label_column": "name", "facets": ["kind"]},
+    ),
+    Table(
+        "mechanism_members",
+        "Member countries of each mechanism (one row per mechanism and country).",
+        columns=(
+            Column("mechanism_id", "The mechanism.", references="mechanisms"),
+            Column("country_id", "A member country.", references="countries"),
+        ),
+        primary_key=("mechanism_id", "country_id"),
+    ),
+    Table(
+        "aliases",
+        "Every spelling of a person, organization or mechanism that the report uses, for lookup by name.",
+        columns=(
+            Column("entity_type", "person, organization or mechanism."),
+            Column("entity_id", "Id in people, organizations or mechanisms."),
+            Column("alias", "The spelling."),
+        ),
+        primary_key=("entity_type", "entity_id", "alias"),
+        indexes=(("entity_id",), ("alias",)),
+        datasette={"facets": ["entity_type"]},
+    ),
+    Table(
         "events",
-        "events.csv",
-        EDITION,
-        (
-            Field("id", "slug", True),
-            Field("section_id", "section", True, ref="sections"),
-            Field("title", required=True),
-            Field("start_date", "date"),
-            Field("end_date", "date"),
-            Field("event_type", required=True, choices=EVENT_TYPES),
-            Field("mode", choices=EVENT_MODES),
-            Field("status", required=True, choices=EVENT_STATUSES),
-            Field("ordinal", "int"),
-            Field("mechanism_id", "slug", ref="mechanisms"),
-            Field("place_id", "slug", ref="places"),
-            Field("countries", "list", item_ref="countries"),
-            Field("topics", "list", item_ref="topics"),
-            Field("summary", required=True),
-            Field("quote", "quote", True),
+        "Every engagement the report describes or refers to: meetings, summits, visits, calls, dialogues, launches, declarations, announcements, repatriations, publications. Click an id for the full event page.",
+        columns=(
+            Column("id", "Stable event id.", "slug", required=True),
+            Column("report_id", "The report edition that describes it.", derived=True, references="reports"),
+            Column("section_id", "The section that describes it.", "section", required=True, references="sections"),
+            Column("chapter", "Chapter of that section.", "int", derived=True),
+            Column("title", "Short title (this dataset's words).", required=True),
+            Column(
+                "start_date",
+                "Date (ISO: YYYY-MM-DD, or YYYY-MM / YYYY when the report gives only that); empty when the report gives none.",
+                "date",
+            ),
+            Column("end_date", "Last day of a multi-day event.", "date"),
+            Column("date_precision", "day, month or year, from the form of start_date.", derived=True),
+            Column("month", "Year and month of start_date (YYYY-MM), for faceting.", derived=True),
+            Column("year", "Year of start_date.", "int", derived=True),
+            Column("event_type", f"{listed(EVENT_TYPES)}.", required=True, choices=EVENT_TYPES),
+            Column("mode", "in-person, virtual or phone; empty when the report does not say.", choices=EVENT_MODES),
+            Column(
+                "status",
+                "occurred (in the year covered), referenced (an earlier event the report refers to) or planned.",
+                required=True,
+                choices=EVENT_STATUSES,
+            ),
+            Column("ordinal", "The report's numbering of the meeting (10 for the 10th).", "int"),
+            Column("mechanism_id", "The standing mechanism it belongs to.", "slug", references="mechanisms"),
+            Column("place_id", "Where it took place.", "slug", references="places"),
+            Column("summary", "One sentence in this dataset's words.", required=True),
+            Column("quote", "The report's words that state the event.", "quote", required=True, quoted_in=IN_ROW_SECTION),
+            Column("topics", "JSON array of topic ids.", "list", item_references="topics"),
+            Column("countries", "JSON array of the countries taking part (ISO codes).", "list", item_references="countries"),
+            Column("people", "JSON array of the names of the people taking part.", "list", derived=True),
         ),
+        source="events.csv",
+        scope=EDITION,
+        rules=(DateRange("start_date", "end_date"),),
+        indexes=(("start_date",), ("month",), ("year",), ("event_type",), ("mode",), ("status",), ("chapter",)),
+        search=("title", "summary", "quote"),
+        datasette={
+            "label_column": "title",
+            "sort": "start_date",
+            "facets": [
+                "chapter",
+                "event_type",
+                "mechanism_id",
+                "mode",
+                "month",
+                "place_id",
+                {"array": "countries"},
+                {"array": "topics"},
+                {"array": "people"},
+            ],
+        },
     ),
-    SourceSpec(
+    Table(
         "event_people",
-        "event_people.csv",
-        EDITION,
-        (
-            Field("event_id", "slug", True, ref="events"),
-            Field("person_id", "slug", True, ref="people"),
-            Field("role", required=True, choices=PERSON_ROLES),
-            Field("title"),
-            Field("organization_id", "slug", ref="organizations"),
-            Field("quote", "quote", True),
+        "Who took part in each event, their role and their title at the time.",
+        columns=(
+            Column("event_id", "The event.", "slug", required=True, references="events"),
+            Column("person_id", "The person.", "slug", required=True, references="people"),
+            Column("role", f"{listed(PERSON_ROLES)}.", required=True, choices=PERSON_ROLES),
+            Column("title", "The person's title for this event, as the report gives it."),
+            Column(
+                "organization_id", "The organization the person represented, where the report says.", "slug", references="organizations"
+            ),
+            Column("quote", "The report's words that place the person at the event.", "quote", required=True, quoted_in=IN_EVENT_SECTION),
         ),
+        primary_key=("event_id", "person_id", "role"),
+        source="event_people.csv",
+        scope=EDITION,
+        optional_file=True,
+        datasette={"facets": ["role"]},
     ),
-    SourceSpec(
+    Table(
         "event_organizations",
-        "event_organizations.csv",
-        EDITION,
-        (
-            Field("event_id", "slug", True, ref="events"),
-            Field("organization_id", "slug", True, ref="organizations"),
-            Field("role", required=True, choices=ORGANIZATION_ROLES),
-            Field("quote", "quote", True),
+        "Organizations taking part in each event and their role.",
+        columns=(
+            Column("event_id", "The event.", "slug", required=True, references="events"),
+            Column("organization_id", "The organization.", "slug", required=True, references="organizations"),
+            Column("role", f"{listed(ORGANIZATION_ROLES)}.", required=True, choices=ORGANIZATION_ROLES),
+            Column(
+                "quote", "The report's words that link the organization to the event.", "quote", required=True, quoted_in=IN_EVENT_SECTION
+            ),
         ),
+        primary_key=("event_id", "organization_id", "role"),
+        source="event_organizations.csv",
+        scope=EDITION,
+        optional_file=True,
+        datasette={"facets": ["role"]},
     ),
-    SourceSpec(
+    Table(
+        "event_topics",
+        "Topics of each event (one row per event and topic).",
+        columns=(Column("event_id", "The event.", references="events"), Column("topic_id", "The topic.", references="topics")),
+        primary_key=("event_id", "topic_id"),
+    ),
+    Table(
+        "event_countries",
+        "Countries taking part in each event (one row per event and country).",
+        columns=(Column("event_id", "The event.", references="events"), Column("country_id", "The country.", references="countries")),
+        primary_key=("event_id", "country_id"),
+    ),
+    Table(
         "figures",
-        "figures.csv",
-        EDITION,
-        (
-            Field("id", "slug", True),
-            Field("section_id", "section", True, ref="sections"),
-            Field("event_id", "slug", ref="events"),
-            Field("value", "real", True),
-            Field("unit", required=True),
-            Field("description", required=True),
-            Field("as_of", "date"),
-            Field("lower_bound", "flag"),
-            Field("approximate", "flag"),
-            Field("quote", "quote", True),
+        "Every number with a unit that the report states, with what it measures and the report's words.",
+        columns=(
+            Column("id", "Figure id.", "slug", required=True),
+            Column("section_id", "The section that states it.", "section", required=True, references="sections"),
+            Column("event_id", "The event it belongs to, if any.", "slug", references="events"),
+            Column("value", "The number, in the unit given (USD amounts in dollars, percentages as 45 for 45%).", "real", required=True),
+            Column("unit", "USD, percent, jobs, students, teachers, artifacts, aquifers, people, pillars, priority-areas…", required=True),
+            Column("description", "What the number measures.", required=True),
+            Column("as_of", "The date or year the number refers to.", "date"),
+            Column("lower_bound", '1 when the report says "over N" (the value is a lower bound).', "flag"),
+            Column("approximate", '1 when the report says "approximately N".', "flag"),
+            Column("quote", "The report's words stating the number.", "quote", required=True, quoted_in=IN_ROW_SECTION),
         ),
+        source="figures.csv",
+        scope=EDITION,
+        optional_file=True,
+        indexes=(("unit", "value"),),
+        datasette={"label_column": "description", "facets": ["unit"]},
     ),
-    SourceSpec(
+    Table(
         "statements",
-        "statements.csv",
-        EDITION,
-        (
-            Field("id", "slug", True),
-            Field("section_id", "section", True, ref="sections"),
-            Field("kind", required=True, choices=STATEMENT_KINDS),
-            Field("event_id", "slug", ref="events"),
-            Field("mechanism_id", "slug", ref="mechanisms"),
-            Field("organization_id", "slug", ref="organizations"),
-            Field("topics", "list", item_ref="topics"),
-            Field("summary", required=True),
-            Field("quote", "quote", True),
+        "Outcomes, commitments, purposes, descriptions and assessments that the report states about events, mechanisms and organizations.",
+        columns=(
+            Column("id", "Statement id.", "slug", required=True),
+            Column("section_id", "The section that states it.", "section", required=True, references="sections"),
+            Column("kind", f"{listed(STATEMENT_KINDS)}.", required=True, choices=STATEMENT_KINDS),
+            Column("event_id", "The event it is about, if any.", "slug", references="events"),
+            Column("mechanism_id", "The mechanism it is about, if any.", "slug", references="mechanisms"),
+            Column("organization_id", "The organization it is about, if any.", "slug", references="organizations"),
+            Column("topics", "JSON array of topic ids.", "list", item_references="topics"),
+            Column("summary", "One sentence in this dataset's words.", required=True),
+            Column("quote", "The report's words.", "quote", required=True, quoted_in=IN_ROW_SECTION),
         ),
+        source="statements.csv",
+        scope=EDITION,
+        optional_file=True,
+        indexes=(("kind",),),
+        search=("summary", "quote"),
+        datasette={"label_column": "summary", "facets": ["kind"]},
     ),
-    SourceSpec(
+    Table(
         "data_notes",
-        "data_notes.yml",
-        EDITION,
-        (
-            Field("id", "slug", True),
-            Field("kind", required=True, choices=NOTE_KINDS),
-            Field("section_id", "section", True, ref="sections"),
-            Field("title", required=True),
-            Field("description", required=True),
-            Field("resolution", required=True),
-            Field("quotes", "quotes", True),
+        "Contradictions and oddities in the report (two dates, two totals, sums that do not add up, index and body that disagree…), with the report's words on each side and the value this dataset uses.",
+        columns=(
+            Column("id", "Note id.", "slug", required=True),
+            Column("kind", f"{listed(NOTE_KINDS)}.", required=True, choices=NOTE_KINDS),
+            Column("section_id", "The section the note is about.", "section", required=True, references="sections"),
+            Column("title", "Short title.", required=True),
+            Column("description", "What the report says and why it is odd.", required=True),
+            Column("resolution", "Which value the dataset uses, and where.", required=True),
+            Column("quotes", "JSON array of the report's words on each side, with their sections.", "quotes", required=True),
         ),
+        source="data_notes.yml",
+        scope=EDITION,
+        optional_file=True,
+        indexes=(("kind",),),
+        datasette={"label_column": "title", "facets": ["kind"]},
+    ),
+    Table(
+        "data_note_quotes",
+        "The quotes of each data note, one row each.",
+        columns=(
+            Column("note_id", "The data note.", references="data_notes"),
+            Column("position", "Order of the quote within the note.", "int"),
+            Column("section_id", "The section the quote is from.", references="sections"),
+            Column("quote", "The report's words."),
+        ),
+        primary_key=("note_id", "position"),
     ),
 )
 
-SPECS = {spec.table: spec for spec in SOURCES}
+# Summary tables, computed once at build time, so that the pages and canned queries that
+# aggregate the whole dataset read a few rows instead of scanning every event.
+SUMMARIES = (
+    Table(
+        "people_pairs",
+        "Who met whom — every pair of people who took part in the same event, with how many events they shared (computed at build time).",
+        columns=(
+            Column("person_a_id", "First person's id (alphabetically by id).", references="people"),
+            Column("person_a", "First person's name."),
+            Column("person_b_id", "Second person's id.", references="people"),
+            Column("person_b", "Second person's name."),
+            Column("events", "Number of events both took part in.", "int"),
+            Column("event_ids", "JSON array of those events' ids."),
+        ),
+        primary_key=("person_a_id", "person_b_id"),
+        indexes=(("person_b_id",), ("events", "person_a", "person_b")),
+        sql="""
+select pairs.a, pa.name, pairs.b, pb.name, pairs.events, pairs.event_ids
+from (
+  select a.person_id as a, b.person_id as b, count(distinct a.event_id) as events,
+    json_group_array(distinct a.event_id) as event_ids
+  from event_people a join event_people b on b.event_id = a.event_id and a.person_id < b.person_id
+  group by a.person_id, b.person_id
+) pairs
+join people pa on pa.id = pairs.a
+join people pb on pb.id = pairs.b
+order by pairs.events desc, pa.name, pb.name
+""",
+    ),
+    Table(
+        "summary_events_by_place",
+        "Number of events per place, with the five latest (computed at build time).",
+        columns=(
+            Column("place_id", "The place.", references="places"),
+            Column("events", "Number of events held there.", "int"),
+            Column("recent_events", "JSON array of the titles of the five latest events there."),
+        ),
+        primary_key="place_id",
+        sql="""
+select p.id, count(e.id),
+  (select json_group_array(title) from (select title from events where place_id = p.id order by start_date desc, id limit 5))
+from places p left join events e on e.place_id = p.id
+group by p.id
+order by p.id
+""",
+    ),
+    Table(
+        "summary_events_by_month",
+        "Number of events per month (computed at build time from events).",
+        columns=(Column("month", "Year and month (YYYY-MM)."), Column("events", "Number of events starting that month.", "int")),
+        primary_key="month",
+        sql="select month, count(*) from events where month is not null group by month order by month",
+    ),
+    Table(
+        "summary_events_by_mechanism",
+        "Number of events per mechanism, with the first and last date (computed at build time).",
+        columns=(
+            Column("mechanism_id", "The mechanism.", references="mechanisms"),
+            Column("mechanism", "Its name."),
+            Column("events", "Number of its events.", "int"),
+            Column("first", "Earliest start date of its events."),
+            Column("last", "Latest start date of its events."),
+        ),
+        primary_key="mechanism_id",
+        indexes=(("events",),),
+        sql="""
+select m.id, m.name, count(*), min(e.start_date), max(e.start_date)
+from events e join mechanisms m on m.id = e.mechanism_id group by m.id order by m.id
+""",
+        datasette={"label_column": "mechanism"},
+    ),
+    Table(
+        "summary_events_by_topic",
+        "Number of events per topic (computed at build time).",
+        columns=(
+            Column("topic_id", "The topic.", references="topics"),
+            Column("topic", "Its name."),
+            Column("events", "Number of events with that topic.", "int"),
+        ),
+        primary_key="topic_id",
+        indexes=(("events",),),
+        sql="select t.id, t.name, count(*) from event_topics et join topics t on t.id = et.topic_id group by t.id order by t.id",
+        datasette={"label_column": "topic"},
+    ),
+    Table(
+        "summary_events_by_chapter_topic",
+        "Number of events per topic in each chapter of each report (computed at build time).",
+        columns=(
+            Column("report_id", "The report edition.", references="reports"),
+            Column("chapter", "Chapter number.", "int"),
+            Column("chapter_title", "Chapter title as printed."),
+            Column("topic_id", "The topic.", references="topics"),
+            Column("topic", "Its name."),
+            Column("events", "Number of events of that chapter with that topic.", "int"),
+        ),
+        primary_key=("report_id", "chapter", "topic_id"),
+        sql="""
+select g.report_id, g.chapter,
+  (select s.title from sections s where s.report_id = g.report_id and s.number = cast(g.chapter as text)),
+  g.topic_id, t.name, g.events
+from (
+  select e.report_id, e.chapter, et.topic_id, count(*) as events
+  from event_topics et join events e on e.id = et.event_id
+  where e.chapter is not null
+  group by e.report_id, e.chapter, et.topic_id
+) g
+join topics t on t.id = g.topic_id
+order by g.report_id, g.chapter, g.topic_id
+""",
+    ),
+    Table(
+        "summary_events_by_mechanism_month",
+        "Number of events per mechanism and month (computed at build time).",
+        columns=(
+            Column("mechanism_id", "The mechanism.", references="mechanisms"),
+            Column("mechanism", "Its name."),
+            Column("year", "Year.", "int"),
+            Column("month", "Year and month (YYYY-MM)."),
+            Column("events", "Number of its events that month.", "int"),
+        ),
+        primary_key=("mechanism_id", "month"),
+        indexes=(("year",),),
+        sql="""
+select m.id, m.name, e.year, e.month, count(*)
+from events e join mechanisms m on m.id = e.mechanism_id
+where e.month is not null
+group by m.id, e.month
+order by m.id, e.month
+""",
+    ),
+)
+
+VIEWS = (
+    Table(
+        "events_detail",
+        "One row per event with its mechanism, place, section, and its people (with roles and titles), organizations, topics and countries as JSON arrays.",
+        columns=(
+            Column("id", "Event id."),
+            Column("start_date", "Start date."),
+            Column("end_date", "End date of a multi-day event."),
+            Column("date_precision", "day, month or year."),
+            Column("title", "Short title."),
+            Column("event_type", "Type of event."),
+            Column("mode", "in-person, virtual or phone."),
+            Column("status", "occurred, referenced or planned."),
+            Column("ordinal", "The report's numbering of the meeting.", "int"),
+            Column("mechanism", "Name of the mechanism."),
+            Column("place", "Name of the place."),
+            Column("section", "Section number."),
+            Column("section_title", "Section title."),
+            Column("summary", "One sentence in this dataset's words."),
+            Column("quote", "The report's words."),
+            Column("people", "JSON array of {person, role, title}."),
+            Column("organizations", "JSON array of {organization, role}."),
+            Column("topics", "JSON array of topic ids."),
+            Column("countries", "JSON array of ISO country codes."),
+        ),
+        view=True,
+        sql="""
+select
+  e.id, e.start_date, e.end_date, e.date_precision, e.title, e.event_type, e.mode, e.status, e.ordinal,
+  m.name as mechanism, p.name as place, s.number as section, s.title as section_title,
+  e.summary, e.quote,
+  (select json_group_array(json_object('person', pe.name, 'role', ep.role, 'title', ep.title))
+     from event_people ep join people pe on pe.id = ep.person_id where ep.event_id = e.id) as people,
+  (select json_group_array(json_object('organization', o.name, 'role', eo.role))
+     from event_organizations eo join organizations o on o.id = eo.organization_id where eo.event_id = e.id) as organizations,
+  e.topics, e.countries
+from events e
+left join mechanisms m on m.id = e.mechanism_id
+left join places p on p.id = e.place_id
+join sections s on s.id = e.section_id
+order by e.start_date, e.id
+""",
+    ),
+    Table(
+        "person_events",
+        "One row per person and event they took part in, with role, title, organization, place and mechanism.",
+        columns=(
+            Column("person_id", "Person id."),
+            Column("person", "Person's name."),
+            Column("event_id", "Event id."),
+            Column("event", "Event title."),
+            Column("start_date", "Event start date."),
+            Column("end_date", "Event end date."),
+            Column("role", "The person's role in the event."),
+            Column("title", "The person's title for the event."),
+            Column("organization", "The organization the person represented."),
+            Column("place", "Where the event took place."),
+            Column("mechanism", "The mechanism of the event."),
+            Column("quote", "The report's words placing the person at the event."),
+            Column("section_id", "The section describing the event."),
+        ),
+        primary_key=(),
+        view=True,
+        sql="""
+select
+  pe.id as person_id, pe.name as person, e.id as event_id, e.title as event, e.start_date, e.end_date,
+  ep.role, ep.title, o.name as organization, p.name as place, m.name as mechanism, ep.quote, e.section_id
+from event_people ep
+join people pe on pe.id = ep.person_id
+join events e on e.id = ep.event_id
+left join organizations o on o.id = ep.organization_id
+left join places p on p.id = e.place_id
+left join mechanisms m on m.id = e.mechanism_id
+order by pe.name, e.start_date
+""",
+        datasette={"facets": ["person", "role"]},
+    ),
+)
+
+# Every declaration, in the order the data dictionaries list them.
+ALL = {table.name: table for table in (*TABLES, *SUMMARIES, *VIEWS)}
+SOURCE_TABLES = tuple(table for table in TABLES if table.source)
+
+
+def check_declarations(tables):
+    """References name declared tables, and primary keys exist on the tables they name."""
+    names = {table.name: table for table in tables}
+    for table in tables:
+        for column in table.columns:
+            for target in filter(None, (column.references, column.item_references)):
+                if target not in names:
+                    raise DeclarationError(f"table {table.name!r}: column {column.name!r} references unknown table {target!r}")
+                if len(names[target].primary_key) != 1:
+                    raise DeclarationError(f"table {table.name!r}: column {column.name!r} references {target!r}, which has no single key")
+        for rule in table.rules:
+            for name in (getattr(rule, attribute) for attribute in ("start", "end", "name", "aliases") if hasattr(rule, attribute)):
+                if name not in table.column_names:
+                    raise DeclarationError(f"table {table.name!r}: rule {rule!r} names unknown column {name!r}")
+
+
+check_declarations(ALL.values())

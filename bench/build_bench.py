@@ -4,11 +4,12 @@
 
 For each size N it writes a synthetic source tree (bench.synth), then, in a
 fresh process so that peak memory is its own, times the phases of
-`build.py`: parse, validate, insert, search (FTS), indexes, summaries,
+`build.py`: parse, validate (check and convert), insert, search (FTS), indexes, summaries,
 finalize (views, foreign-key check, VACUUM). In the same process it measures
 the floor: the same rows inserted with plain `sqlite3.executemany` in one
 transaction into the same schema, plus the same full-text and plain indexes.
 Writes bench/results-build.json and bench/results-build.md; measures, asserts nothing.
+The plot (docs/build-scaling.png) is drawn by bench.plot, in the tools environment.
 """
 
 import argparse
@@ -20,14 +21,18 @@ import sys
 import time
 from pathlib import Path
 
+from schema import TABLES
+
 ROOT = Path(__file__).resolve().parent.parent
 PHASES = ["parse", "validate", "insert", "search", "indexes", "summaries", "finalize"]
 
 
 def measure(sources, output):
     """Run in a child process: phase timings and the floor, as a dict."""
-    import build
     import database
+    from checks import check_sources
+    from convert import convert
+    from sourcetree import parse_sources
 
     timings = {}
 
@@ -38,13 +43,16 @@ def measure(sources, output):
         timings[name] = time.perf_counter() - started
 
     with timer("parse"):
-        parsed = build.parse_sources(sources)
+        parsed = parse_sources(sources)
     with timer("validate"):
-        loaded = build.validate_sources(sources, parsed)
+        problems = check_sources(parsed)
+        if problems:
+            raise RuntimeError(f"the synthetic sources have {len(problems)} problem(s), the first: {problems[0]}")
+        loaded = convert(parsed)
     database.write_database(loaded, output, timer)
     timings["build"] = sum(timings[p] for p in PHASES)
     timings.update(floor(loaded, Path(output).with_suffix(".floor.db")))
-    rows = {name: sum(1 for _ in rows) for name, rows in database.table_rows(loaded)}
+    rows = {table.name: sum(1 for _ in loaded.rows(table)) for table in TABLES}
     return {"timings": timings, "rows": rows, "bytes": Path(output).stat().st_size}
 
 
@@ -54,8 +62,7 @@ def floor(sources, path):
 
     path.unlink(missing_ok=True)
     prepared = [
-        (name, list(database.TABLES[name][0]), [tuple(row.get(c) for c in database.TABLES[name][0]) for row in rows])
-        for name, rows in database.table_rows(sources)
+        (table.name, table.column_names, [tuple(row.get(c) for c in table.column_names) for row in sources.rows(table)]) for table in TABLES
     ]
     connection, db = database.open_new(path)
     database.create_tables(db)
@@ -67,7 +74,7 @@ def floor(sources, path):
     connection.execute("commit")
     insert = time.perf_counter() - started
     started = time.perf_counter()
-    for name, columns in database.FTS.items():
+    for name, columns in ((table.name, table.search) for table in TABLES if table.search):
         connection.execute(
             f"create virtual table [{name}_fts] using fts5 ({', '.join(columns)}, tokenize='{database.FTS_TOKENIZER}', content=[{name}])"
         )
@@ -113,27 +120,6 @@ def report(results):
     return "\n".join(lines) + "\n"
 
 
-def plot(results, path):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    sizes = sorted(int(n) for n in results)
-    figure, axis = plt.subplots(figsize=(7, 4.5), dpi=100)
-    for phase in ["build", "parse", "validate", "insert", "floor_insert"]:
-        axis.plot(sizes, [results[str(n)]["timings"][phase] for n in sizes], marker="o", label=phase.replace("_", " "))
-    axis.set_xscale("log")
-    axis.set_yscale("log")
-    axis.set_xlabel("events")
-    axis.set_ylabel("seconds")
-    axis.set_title("binational build cost by size (2 cores)")
-    axis.grid(True, which="both", alpha=0.3)
-    axis.legend()
-    figure.tight_layout()
-    figure.savefig(path)
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Build benchmark at growing sizes.")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000, 1000000])
@@ -154,7 +140,6 @@ def main(argv=None):
         print(f"{size}: build {results[str(size)]['timings']['build']:.2f} s", file=sys.stderr)
     output.write_text(json.dumps(results, indent=1) + "\n")
     (ROOT / "bench" / "results-build.md").write_text(report(results))
-    plot(results, ROOT / "docs" / "build-scaling.png")
     print(report(results))
     return 0
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from schema import SPECS
+from schema import ALL
 
 SYLLABLES = ["ba", "ca", "de", "fi", "go", "hu", "ja", "ke", "li", "mo", "nu", "pa", "qui", "ro", "sa", "te", "vi", "xo", "ya", "zu"]
 COUNTRIES = ["US", "MX", "CA", "GT", "HN", "SV", "CO", "PA", "CU", "HT", "NI", "VE", "BR", "AR", "CL", "PE", "EC", "BO", "UY", "PY"]
@@ -81,10 +81,15 @@ def proper(index, prefix):
 
 
 def write_csv(path, table, rows):
+    """Rows as dicts by column name; the header is the table's declared source columns, absent values empty."""
     with open(path, "w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file, lineterminator="\n")
-        writer.writerow(SPECS[table].names)
+        writer = csv.DictWriter(file, fieldnames=ALL[table].source_names, restval="", lineterminator="\n")
+        writer.writeheader()
         writer.writerows(rows)
+
+
+def write_yaml_mapping(path, mapping):
+    path.write_text(yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
 
 
 def write_yaml(path, entries):
@@ -148,11 +153,20 @@ class Synth:
         if out.exists():
             shutil.rmtree(out)
         out.mkdir(parents=True)
-        (out / "dataset.yml").write_text(
-            "version: 1.0.0\ntitle: Synthetic binational dataset\ndescription: Generated for benchmarks.\n"
-            "license: CC0-1.0\nlicense_url: https://creativecommons.org/publicdomain/zero/1.0/\n"
-            "citation: Synthetic dataset {version}.\nsource_url: https://example.org/\n",
-            encoding="utf-8",
+        write_yaml_mapping(
+            out / "dataset.yml",
+            {
+                "version": "1.0.0",
+                "title": "Synthetic binational dataset",
+                "description": "Generated for benchmarks.",
+                "creator": "Benchmarks",
+                "license": "CC0-1.0",
+                "license_id": "CC0-1.0",
+                "license_title": "Creative Commons Zero 1.0",
+                "license_url": "https://creativecommons.org/publicdomain/zero/1.0/",
+                "citation": "Synthetic dataset {version}.",
+                "source_url": "https://example.org/",
+            },
         )
         appendix_lines, appendix_sections = self.appendix()
         for edition in range(self.editions):
@@ -171,25 +185,31 @@ class Synth:
         write_csv(
             out / "countries.csv",
             "countries",
-            [(code, f"Country {code}", "", "public-knowledge", "synth-00:1", "Country") for code in COUNTRIES],
+            [
+                {"id": code, "name": f"Country {code}", "basis": "public-knowledge", "section_id": "synth-00:1", "quote": "Country"}
+                for code in COUNTRIES
+            ],
         )
-        write_csv(out / "topics.csv", "topics", [(t, t.replace("-", " ").capitalize(), f"Synthetic topic {t}.") for t in TOPICS])
+        write_csv(
+            out / "topics.csv",
+            "topics",
+            [{"id": t, "name": t.replace("-", " ").capitalize(), "description": f"Synthetic topic {t}."} for t in TOPICS],
+        )
         write_csv(
             out / "places.csv",
             "places",
             [
-                (
-                    f"place-{i}",
-                    self.place(i),
-                    "city",
-                    COUNTRIES[i % len(COUNTRIES)],
-                    "",
-                    f"{self.rng.uniform(-50, 60):.4f}",
-                    f"{self.rng.uniform(-120, -40):.4f}",
-                    "public-knowledge",
-                    anchor[("place", i)],
-                    self.place(i),
-                )
+                {
+                    "id": f"place-{i}",
+                    "name": self.place(i),
+                    "kind": "city",
+                    "country_id": COUNTRIES[i % len(COUNTRIES)],
+                    "latitude": f"{self.rng.uniform(-50, 60):.4f}",
+                    "longitude": f"{self.rng.uniform(-120, -40):.4f}",
+                    "coordinates_basis": "public-knowledge",
+                    "section_id": anchor[("place", i)],
+                    "quote": self.place(i),
+                }
                 for i in range(self.places)
             ],
         )
@@ -263,11 +283,15 @@ class Synth:
         (folder / "report.md").write_text(text, encoding="utf-8")
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         (folder / "report.yml").write_text(
-            f"id: {edition_id}\ntitle: Synthetic report {edition}\npublisher: Benchmarks\npublished: 2024-01\n"
+            f"id: {edition_id}\ntitle: Synthetic report {edition}\nshort_title: Synthetic {edition}\npublisher: Benchmarks\npublished: 2024-01\n"
             f"year_covered: '2023'\nlanguage: en\nfile: report.md\nsha256: {digest}\n",
             encoding="utf-8",
         )
-        write_csv(folder / "sections.csv", "sections", [(s, p, c, line, h, "", "") for s, p, c, line, h in sections])
+        write_csv(
+            folder / "sections.csv",
+            "sections",
+            [{"id": s, "parent_id": p, "chapter": c, "line": line, "heading": h} for s, p, c, line, h in sections],
+        )
         write_csv(folder / "events.csv", "events", events)
         write_csv(folder / "event_people.csv", "event_people", people)
         write_csv(folder / "event_organizations.csv", "event_organizations", organizations)
@@ -294,55 +318,58 @@ class Synth:
         countries = ";".join(sorted(set(rng.sample(COUNTRIES[:6], rng.randint(1, 3)))))
         topics = ";".join(sorted(set(rng.sample(TOPICS, rng.randint(1, 3)))))
         events.append(
-            (
-                event_id,
-                section,
-                f"Meeting on {topic_words.split()[0]} {number}",
-                day.isoformat(),
-                "",
-                rng.choice(EVENT_TYPES),
-                rng.choice(MODES),
-                "occurred",
-                "",
-                mechanism,
-                f"place-{place}",
-                countries,
-                topics,
-                f"Synthetic engagement {number} about {topic_words}.",
-                sentence,
-            )
+            {
+                "id": event_id,
+                "section_id": section,
+                "title": f"Meeting on {topic_words.split()[0]} {number}",
+                "start_date": day.isoformat(),
+                "event_type": rng.choice(EVENT_TYPES),
+                "mode": rng.choice(MODES),
+                "status": "occurred",
+                "mechanism_id": mechanism,
+                "place_id": f"place-{place}",
+                "countries": countries,
+                "topics": topics,
+                "summary": f"Synthetic engagement {number} about {topic_words}.",
+                "quote": sentence,
+            }
         )
         for position, attendee in enumerate(attendees):
             role = "host" if position == 0 else rng.choice(ROLES[1:])
-            people.append((event_id, f"person-{attendee}", role, "Delegate", "", self.person(attendee)))
-        organizations.append((event_id, f"org-{organization}", "participant", f"with the {self.organization(organization)}"))
+            people.append(
+                {"event_id": event_id, "person_id": f"person-{attendee}", "role": role, "title": "Delegate", "quote": self.person(attendee)}
+            )
+        organizations.append(
+            {
+                "event_id": event_id,
+                "organization_id": f"org-{organization}",
+                "role": "participant",
+                "quote": f"with the {self.organization(organization)}",
+            }
+        )
         if number % 5 == 0:
             figures.append(
-                (
-                    f"figure-{number}",
-                    section,
-                    event_id,
-                    amount,
-                    "USD",
-                    f"Amount committed at event {number}",
-                    day.isoformat(),
-                    "",
-                    "",
-                    f"committing {amount} dollars (event {number})",
-                )
+                {
+                    "id": f"figure-{number}",
+                    "section_id": section,
+                    "event_id": event_id,
+                    "value": amount,
+                    "unit": "USD",
+                    "description": f"Amount committed at event {number}",
+                    "as_of": day.isoformat(),
+                    "quote": f"committing {amount} dollars (event {number})",
+                }
             )
             statements.append(
-                (
-                    f"statement-{number}",
-                    section,
-                    "commitment",
-                    event_id,
-                    "",
-                    "",
-                    topics,
-                    f"Commitment made at event {number}.",
-                    f"to discuss {topic_words}",
-                )
+                {
+                    "id": f"statement-{number}",
+                    "section_id": section,
+                    "kind": "commitment",
+                    "event_id": event_id,
+                    "topics": topics,
+                    "summary": f"Commitment made at event {number}.",
+                    "quote": f"to discuss {topic_words}",
+                }
             )
         return sentence
 

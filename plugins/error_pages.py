@@ -1,19 +1,16 @@
-"""Error pages: working when `rich` is installed, and 400 (not 500) for bad parameters.
+"""Error pages: 400 (not 500) for bad parameters.
 
-Datasette 0.65's default error handler calls rich's print_exception() outside
-an `except` block whenever rich can be imported; rich then raises, and every
-404 or 400 turns into a 500. The release tooling (frictionless, through typer)
-installs rich, so this project's environment has it. Disabling that one call
-leaves the handler itself, and its error pages, untouched.
+The server's environment must not have `rich`: Datasette 0.65's default error
+handler calls rich's print_exception() outside an `except` block whenever rich
+can be imported, and every 404 or 400 then turns into a 500. The tools that
+bring rich (frictionless, pip-audit) live in their own environment
+(requirements-tools.txt); a test checks the server's has none.
 """
 
 import sqlite3
 
-import datasette.handle_exception
 from datasette import Response, hookimpl
 from datasette.views.base import DatasetteError
-
-datasette.handle_exception.rich = None
 
 
 @hookimpl(tryfirst=True, specname="handle_exception")

@@ -1,25 +1,16 @@
-import os
 import shutil
-import socket
 import sqlite3
-import subprocess
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from datasette.utils import escape_fts
+from helpers import FIXTURE_SOURCES, SOURCES, start_server
 
 import build
-
-ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ROOT / "sources"
-FIXTURE_SOURCES = ROOT / "tests" / "fixtures" / "sources"
 
 
 @pytest.fixture(scope="session")
 def database(tmp_path_factory):
-    """The real dataset, built once from sources/."""
+    """The real dataset, built once from sources/ into a temporary folder (never ./binational.db)."""
     path = tmp_path_factory.mktemp("real") / "binational.db"
     build.write_database(build.load_sources(SOURCES), path)
     return path
@@ -42,35 +33,21 @@ def fixture_sources(tmp_path):
     return target
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url, process, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise TimeoutError(f"{url} did not answer within {seconds} s")
+@pytest.fixture(scope="session")
+def running_server(database, tmp_path_factory):
+    """The real server (server.py serve, as `make serve` runs it) on a copy of the real database; (base URL, process)."""
+    base, process = start_server(database, tmp_path_factory.mktemp("server"))
+    yield base, process
+    process.terminate()
+    process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
-def server():
-    """The real `make serve` command on a free port of 127.0.0.1; yields (base URL, server process id)."""
-    port = free_port()
-    process = subprocess.Popen(["make", "-s", "serve", f"PORT={port}"], cwd=ROOT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/-/versions.json", process)
-        yield base
-    finally:
-        os.killpg(process.pid, 15)
-        process.wait(timeout=10)
+def server(running_server):
+    """The base URL of the real server."""
+    return running_server[0]
+
+
+@pytest.fixture(scope="session")
+def server_pid(running_server):
+    return running_server[1].pid

@@ -1,16 +1,15 @@
-"""A real Datasette over the built database, configured exactly as `make serve` configures it."""
+"""A real Datasette over a built database, configured by server.py exactly as `make serve` configures it."""
 
 import asyncio
 import importlib.util
-import json
-from pathlib import Path
 
 import yaml
-from datasette.app import Datasette
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
+import server
+
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
-SETTINGS = json.loads((ROOT / "settings.json").read_text(encoding="utf-8"))
+SETTINGS = server.read_settings()
 
 
 def load_plugin(name):
@@ -25,13 +24,7 @@ class Site:
     """Datasette's test client driven from synchronous tests."""
 
     def __init__(self, database_path):
-        self.datasette = Datasette(
-            immutables=[str(database_path)],
-            metadata=METADATA,
-            settings=SETTINGS,
-            plugins_dir=str(ROOT / "plugins"),
-            template_dir=str(ROOT / "templates"),
-        )
+        self.datasette = server.datasette_instance(database_path)
         self.loop = asyncio.new_event_loop()
         self.loop.run_until_complete(self.datasette.invoke_startup())
 

@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 import build
 
@@ -101,8 +101,8 @@ BAD_SOURCES = [
     ),
     pytest.param(
         "test-2023/events.csv",
-        "MX;US,trade",
-        "MX;US;XX,trade",
+        "trade,MX;US",
+        "trade,MX;US;XX",
         ["sources/test-2023/events.csv:2: countries: 'XX' is not an id in countries; add it there or fix the spelling"],
         id="unknown-list-reference",
     ),
@@ -168,8 +168,8 @@ BAD_SOURCES = [
     ),
     pytest.param(
         "test-2023/sections.csv",
-        "1.b,1,1,9,",
-        "1.b,1,1,10,",
+        "b,The Consular Dialogue,9\n",
+        "b,The Consular Dialogue,10\n",
         [
             "sources/test-2023/sections.csv:1: line: report line 9 is the heading 'b. The Consular Dialogue' but no section starts there; add it",
             "sources/test-2023/sections.csv:5: heading: line 10 of the report reads '', not 'b. The Consular Dialogue'",
@@ -331,7 +331,7 @@ def test_every_problem_is_reported_at_once(fixture_sources, capsys):
         relative, old, new, _ = cases[name]
         plant(fixture_sources, relative, old, new)
 
-    assert build.main(["--sources", str(fixture_sources), "--check"]) == 1
+    assert build.main(["check", "--sources", str(fixture_sources)]) == 1
 
     errors = capsys.readouterr().err.replace(str(fixture_sources), "sources").splitlines()
     assert errors == [
@@ -349,7 +349,7 @@ def test_oversized_file_is_refused(fixture_sources, capsys):
         file.write(header + "\n")
         file.write("x" * (50 * 1024 * 1024) + "\n")
     size = path.stat().st_size
-    assert build.main(["--sources", str(fixture_sources), "--check"]) == 1
+    assert build.main(["check", "--sources", str(fixture_sources)]) == 1
     errors = capsys.readouterr().err.replace(str(fixture_sources), "sources").splitlines()
     assert errors == [
         f"sources/test-2023/statements.csv:1: file: is {size:,} bytes, over the 33,554,432-byte limit for a source file",
@@ -362,7 +362,7 @@ def test_symlink_out_of_sources_is_refused(fixture_sources, tmp_path, capsys):
     outside.write_text((fixture_sources / "topics.csv").read_text(encoding="utf-8"), encoding="utf-8")
     (fixture_sources / "topics.csv").unlink()
     (fixture_sources / "topics.csv").symlink_to(outside)
-    assert build.main(["--sources", str(fixture_sources), "--check"]) == 1
+    assert build.main(["check", "--sources", str(fixture_sources)]) == 1
     errors = capsys.readouterr().err.replace(str(fixture_sources), "sources").splitlines()
     assert errors == [
         "sources/topics.csv:1: file: is a symbolic link; sources must be regular files inside sources/",
@@ -376,7 +376,7 @@ def many_events(sources, count):
     with open(sources / "test-2023" / "events.csv", "a", encoding="utf-8") as file:
         for number in range(count):
             file.write(
-                f'test-2023-extra-{number},1.b,Extra meeting {number},2023-11-06,,meeting,,occurred,,,,MX;US,trade,Extra.,"{quote}"\n'
+                f'test-2023-extra-{number},1.b,Extra meeting {number},2023-11-06,,meeting,,occurred,,,,Extra.,"{quote}",trade,MX;US\n'
             )
 
 

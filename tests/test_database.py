@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 import yaml
-from conftest import FIXTURE_SOURCES, SOURCES
+from helpers import FIXTURE_SOURCES, SOURCES
 
 import build
 from schema import SCHEMA_VERSION

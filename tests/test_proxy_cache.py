@@ -9,7 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import free_port
+from helpers import free_port
 
 from bench.proxy_bench import proxy_config
 

@@ -1,6 +1,7 @@
 """Versioned releases: changelog, reproducible files, the data package, diffs and the published server."""
 
 import hashlib
+import json
 import re
 import shlex
 import shutil
@@ -11,14 +12,14 @@ import time
 import urllib.request
 from pathlib import Path
 
-import frictionless
 import pytest
 import yaml
-from conftest import FIXTURE_SOURCES, ROOT, SOURCES, free_port
+from helpers import FIXTURE_SOURCES, ROOT, SOURCES, TOOLS_BIN, free_port
 
 import build
 import dbdiff
 import release
+import server
 
 VERSION = yaml.safe_load((SOURCES / "dataset.yml").read_text(encoding="utf-8"))["version"]
 EPOCH = "1704067200"  # 2024-01-01T00:00:00Z
@@ -68,15 +69,20 @@ def test_every_checksum_matches(releases):
 
 
 def test_data_package_is_valid(releases):
+    """Validated by frictionless, which runs from the tools environment (it brings `rich`, kept out of the server's)."""
     first, _ = releases
-    report = frictionless.validate(str(first / "datapackage.json"))
-    assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "type", "note"])
-    package = frictionless.Package(str(first / "datapackage.json"))
-    assert package.version == VERSION
-    events = package.get_resource("events")
-    assert events.schema.primary_key == ["id"]
+    validation = subprocess.run(
+        [str(TOOLS_BIN / "frictionless"), "validate", "--json", str(first / "datapackage.json")], capture_output=True, text=True
+    )
+    report = json.loads(validation.stdout)
+    assert report["valid"], [task["errors"] for task in report["tasks"] if task["errors"]]
+    assert validation.returncode == 0
+    package = json.loads((first / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["version"] == VERSION
+    events = next(resource for resource in package["resources"] if resource["name"] == "events")
+    assert events["schema"]["primaryKey"] == ["id"]
     assert {"fields": ["mechanism_id"], "reference": {"resource": "mechanisms", "fields": ["id"]}} in [
-        fk for fk in events.schema.to_descriptor()["foreignKeys"]
+        fk for fk in events["schema"]["foreignKeys"]
     ]
 
 
@@ -183,3 +189,25 @@ def test_the_published_server_command_serves_the_release(releases, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_publish_commands_serve_as_make_serve_does():
+    """`server.py publish` passes datasette publish the serve configuration: site options, settings, pins."""
+    serve = server.serve_arguments("binational.db", root=Path("."))
+    publish = server.publish_arguments("cloudrun", "binational.db", root=ROOT)
+    site = serve[serve.index("--metadata") : serve.index("--setting")]
+    assert publish[:3] == ["publish", "cloudrun", "binational.db"]
+    assert publish[3:9] == site
+    installs = [publish[i + 1] for i, option in enumerate(publish) if option == "--install"]
+    assert installs == [pin for pin in server.runtime_pins() if not pin.startswith("datasette==")]
+    assert "datasette-hashed-urls==0.4" in installs
+    extra = publish[publish.index("--extra-options") + 1]
+    assert shlex.split(extra) == server.setting_options()
+    assert publish[publish.index("--version-note") + 1] == VERSION
+    assert serve[serve.index("--version-note") + 1] == VERSION
+
+
+def test_make_serve_runs_the_server_configuration():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "\t$(BIN)/python server.py serve --database $(DB) --inspect-file $(INSPECT) --host $(HOST) --port $(PORT)\n" in makefile
+    assert "datasette serve" not in makefile

@@ -1,0 +1,156 @@
+"""Find and parse every file of a sources/ tree.
+
+The first step of a build: the dataset file, each source table's file (one at
+the top for a registry, one per edition folder for an edition table) and each
+edition's report snapshot, read into records that remember their file and
+line. Problems that stop a file from being read are collected, never raised.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from schema import EDITION, REGISTRY, SOURCE_TABLES
+from sourcefiles import Problem, SourceError, parse_csv, parse_yaml, parse_yaml_mapping, read_text
+
+DATASET_FILE = "dataset.yml"
+EDITION_MARKER = next(table.source for table in SOURCE_TABLES if table.name == "reports")
+SOURCE_README = "README.md"
+
+
+class NotASourceFolder(Exception):
+    def __init__(self, problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One edition folder: its id (the folder name), its report record and its report snapshot."""
+
+    id: str
+    folder: Path
+    report: object  # the Record of report.yml
+    snapshot_sha256: str | None  # None when the snapshot could not be read
+    lines: tuple  # the snapshot's lines
+
+
+@dataclass(frozen=True)
+class ParsedSources:
+    root: Path
+    dataset: object  # the Record of dataset.yml, or None
+    records: dict  # table name -> list of Records, raw values as in the files
+    editions: dict  # edition id -> Edition
+    unreadable: frozenset  # tables with a file that could not be read at all
+    problems: tuple  # what stopped a file from being read
+    digest: str  # sha256 over every file of the tree
+
+
+def display_path(root, path):
+    return str(Path(root) / Path(path).relative_to(root)) if Path(path).is_relative_to(root) else str(path)
+
+
+def source_digest(root):
+    """sha256 over every file in the sources tree, by relative path."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
+        relative = path.relative_to(root).as_posix()
+        digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).hexdigest().encode() + b"\n")
+    return digest.hexdigest()
+
+
+def edition_folders(root):
+    return sorted(path.parent for path in Path(root).glob(f"*/{EDITION_MARKER}"))
+
+
+def source_paths(root, table, folders):
+    """(folder, path) of each file a source table is read from."""
+    for folder in [Path(root)] if table.scope == REGISTRY else folders:
+        yield folder, folder / table.source
+
+
+def read_file(path, display, table, problems):
+    """Records of one source file, or None when it cannot be read; problems are appended, never raised."""
+    try:
+        text = read_text(path, display)
+        if table.format == "csv":
+            records, found = parse_csv(text, display, table.source_names)
+        elif table.source == EDITION_MARKER:
+            records, found = [parse_yaml_mapping(text, display)], []
+        else:
+            records, found = parse_yaml(text, display)
+    except SourceError as error:
+        problems.append(error.problem)
+        return None
+    problems.extend(found)
+    return records
+
+
+def find_unexpected_files(root, folders, problems):
+    expected = {root / DATASET_FILE, root / SOURCE_README}
+    for table in SOURCE_TABLES:
+        expected |= {path for _, path in source_paths(root, table, folders)}
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink():
+            problems.append(
+                Problem(display_path(root, path), 1, "file", "is a symbolic link; sources must be regular files inside sources/")
+            )
+        elif path.is_file() and path not in expected:
+            if path.parent in folders and path.suffix == ".md":
+                continue  # a report snapshot, checked against its report.yml
+            problems.append(
+                Problem(display_path(root, path), 1, "file", "is not a known source file; see sources/README.md for the layout")
+            )
+
+
+def read_dataset(root, problems):
+    path = root / DATASET_FILE
+    try:
+        return parse_yaml_mapping(read_text(path, display_path(root, path)), display_path(root, path))
+    except FileNotFoundError:
+        problems.append(Problem(display_path(root, path), 1, "file", "is missing"))
+    except SourceError as error:
+        problems.append(error.problem)
+    return None
+
+
+def read_snapshot(root, folder, report, problems):
+    """The edition of a folder, with its report snapshot's digest and lines when the snapshot can be read."""
+    name = report.values.get("file")
+    snapshot = folder / name if isinstance(name, str) and name else None
+    if snapshot is None or not snapshot.is_file() or snapshot.is_symlink():
+        problems.append(
+            Problem(report.path, report.line_of("file"), "file", f"{name or None!r} is not a file in {display_path(root, folder)}")
+        )
+        return Edition(folder.name, folder, report, None, ())
+    data = snapshot.read_bytes()
+    return Edition(folder.name, folder, report, hashlib.sha256(data).hexdigest(), tuple(data.decode("utf-8").split("\n")))
+
+
+def parse_sources(root):
+    """Read every file of the tree into records; raise NotASourceFolder when `root` is no folder."""
+    root = Path(root)
+    if not root.is_dir():
+        raise NotASourceFolder(Problem(str(root), 1, "file", "is not a folder of sources"))
+    problems = []
+    folders = edition_folders(root)
+    find_unexpected_files(root, set(folders), problems)
+    dataset = read_dataset(root, problems)
+    records = {table.name: [] for table in SOURCE_TABLES}
+    unreadable = set()
+    for table in SOURCE_TABLES:
+        for folder, path in source_paths(root, table, folders):
+            if not path.exists():
+                if table.scope == REGISTRY or not table.optional_file:
+                    problems.append(Problem(display_path(root, path), 1, "file", "is missing"))
+                    unreadable.add(table.name)
+                continue
+            found = read_file(path, display_path(root, path), table, problems)
+            if found is None:
+                unreadable.add(table.name)
+                continue
+            for record in found:
+                record.edition = folder.name if table.scope == EDITION else None
+            records[table.name].extend(found)
+    editions = {report.edition: read_snapshot(root, root / report.edition, report, problems) for report in records["reports"]}
+    return ParsedSources(root, dataset, records, editions, frozenset(unreadable), tuple(problems), source_digest(root))

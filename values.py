@@ -1,0 +1,181 @@
+"""Read the raw values of a source record as typed values of their declared kind.
+
+Pure functions: a raw value (a string, or a YAML list or mapping) and its
+column give a typed value and the problems found; nothing is changed in place.
+The checks (checks.py) and the conversion (convert.py) both read records
+through `read_record`.
+"""
+
+import datetime
+import functools
+import math
+import re
+from dataclasses import dataclass
+
+from sourcefiles import LINE_KEY, Problem
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+COUNTRY = re.compile(r"^[A-Z]{2}$")
+SECTION_NUMBER = re.compile(r"^[a-z0-9]+(?:\.[a-z0-9]+)*$")
+QUALIFIED_SECTION = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*):([a-z0-9]+(?:\.[a-z0-9]+)*)$")
+DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+INTEGER = re.compile(r"^\d+$")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+PLAIN_TEXT_KINDS = frozenset({"text", "quote"})
+NOTE_QUOTE_FIELDS = frozenset({"section_id", "quote", LINE_KEY})
+
+
+@dataclass(frozen=True)
+class NoteQuote:
+    """One quote of a data note, with its qualified section and the line it is on."""
+
+    section_id: str | None
+    quote: str | None
+    line: int
+
+
+def check_date(value):
+    if not DATE.match(value):
+        return "must be an ISO date: YYYY-MM-DD, YYYY-MM or YYYY"
+    parts = [int(p) for p in value.split("-")]
+    try:
+        datetime.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError as error:
+        return f"is not a real date ({error})"
+    return None
+
+
+def check_items(items):
+    if any(not item for item in items):
+        return None, "has an empty item; remove the stray ';' or empty list entry"
+    if len(set(items)) != len(items):
+        return None, "lists an item twice"
+    return items, None
+
+
+def qualify_section(value, edition):
+    """Section ids are local (`2.a`) in an edition's files and qualified (`cbi-2023:2.a`) elsewhere."""
+    if QUALIFIED_SECTION.match(value):
+        return value, None
+    if edition and SECTION_NUMBER.match(value):
+        return f"{edition}:{value}", None
+    if edition:
+        return None, f"{value!r} is not a section id like 2.a"
+    return None, f"{value!r} must name the edition and section, like cbi-2023:2.a"
+
+
+def read_text(kind, value, edition):
+    """(typed value, None) or (None, message) for one string value of a kind."""
+    if CONTROL.search(value):
+        return None, "contains a control character; remove it"
+    if value != value.strip():
+        return None, "has leading or trailing white space; remove it"
+    if kind == "list":
+        return check_items(tuple(item.strip() for item in value.split(";")))
+    if kind == "slug" and not SLUG.match(value):
+        return None, f"{value!r} is not an id: use lowercase letters, digits and single hyphens"
+    if kind == "country" and not COUNTRY.match(value):
+        return None, f"{value!r} is not an ISO 3166-1 alpha-2 code (two capital letters, e.g. MX)"
+    if kind == "section":
+        return qualify_section(value, edition)
+    if kind == "date":
+        message = check_date(value)
+        return (None, message) if message else (value, None)
+    if kind == "int":
+        return (int(value), None) if INTEGER.match(value) else (None, f"{value!r} is not a whole number")
+    if kind == "real":
+        try:
+            number = float(value)
+        except ValueError:
+            return None, f"{value!r} is not a number; write digits without separators, e.g. 779300000000"
+        return (number, None) if math.isfinite(number) else (None, f"{value!r} is not a finite number")
+    if kind == "flag":
+        return (int(value), None) if value in ("0", "1") else (None, f"{value!r} must be 0 or 1")
+    return value, None
+
+
+# Ids, codes, dates and lists repeat across rows (every link names an event, a person, a section):
+# their reading is a pure function of (kind, value, edition), worth remembering.
+CACHED_KINDS = frozenset({"slug", "country", "section", "date", "int", "flag", "list"})
+read_cached = functools.lru_cache(maxsize=500_000)(read_text)
+
+
+def read_value(column, value, edition):
+    """(typed value, None) or (None, message) for one raw value that is not empty."""
+    if value.__class__ is str:
+        if column.kind in CACHED_KINDS:
+            return read_cached(column.kind, value, edition)
+        return read_text(column.kind, value, edition)
+    if column.kind == "list":
+        if isinstance(value, list) and all(isinstance(item, str) for item in value):
+            return check_items(tuple(item.strip() for item in value))
+        return None, "must be a list of text values"
+    if column.kind == "quotes":
+        if not isinstance(value, list) or not value or not all(isinstance(item, dict) for item in value):
+            return None, "must be a list of entries with section_id and quote"
+        return value, None
+    return None, "must be a single text value"
+
+
+def read_note_quotes(record, items, problems):
+    """A data note's quotes as NoteQuotes; problems with an entry name the entry's line."""
+    quotes = []
+    for item in items:
+        line = item.get(LINE_KEY, record.line_of("quotes"))
+        unknown = sorted(set(item) - NOTE_QUOTE_FIELDS)
+        if unknown:
+            problems.append(
+                Problem(record.path, line, "quotes", f"unknown field {', '.join(unknown)}; each quote has section_id and quote")
+            )
+        raw_section = item.get("section_id")
+        section, message = (
+            qualify_section(raw_section, record.edition) if isinstance(raw_section, str) and raw_section else (None, "is required")
+        )
+        if message:
+            problems.append(Problem(record.path, line, "quotes.section_id", message))
+        quote = item.get("quote")
+        if not isinstance(quote, str) or not quote:
+            problems.append(Problem(record.path, line, "quotes.quote", "is required"))
+            quote = None
+        quotes.append(NoteQuote(section, quote, line))
+    return tuple(quotes)
+
+
+@functools.cache
+def reading_plan(table):
+    """(column, name, is plain text) for each source column of a table, computed once."""
+    return tuple((c, c.name, c.kind in PLAIN_TEXT_KINDS and not c.choices) for c in table.source_columns)
+
+
+def read_record(record, table, problems):
+    """The record's typed values by column name (None where empty or invalid); problems are appended."""
+    values = record.values
+    names = table.source_names
+    if len(values) != len(names) or not values.keys() <= set(names):
+        for name in values:
+            if name != LINE_KEY and name not in names:
+                problems.append(
+                    Problem(
+                        record.path, record.line_of(name), name, f"is not a field of {table.source}; expected one of: {', '.join(names)}"
+                    )
+                )
+    typed = {}
+    for column, name, plain in reading_plan(table):
+        value = values.get(name)
+        if value is None or value == "" or value == []:
+            if column.required:
+                problems.append(Problem(record.path, record.line_of(name), name, "is required"))
+            typed[name] = None
+        elif plain and value.__class__ is str and value == value.strip() and not CONTROL.search(value):
+            typed[name] = value  # the common case, without the general reading
+        else:
+            converted, message = read_value(column, value, record.edition)
+            if message is None and column.choices and converted not in column.choices:
+                message = f"{converted!r} is not one of: {', '.join(column.choices)}"
+            if message is None and column.kind == "quotes":
+                converted = read_note_quotes(record, converted, problems)
+            if message:
+                problems.append(Problem(record.path, record.line_of(name), name, message))
+                converted = None
+            typed[name] = converted
+    return typed
