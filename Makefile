@@ -14,18 +14,15 @@ CODE := build.py checks.py convert.py database.py schema.py sourcefiles.py sourc
 
 .PHONY: bench bench-load install install-system lock audit build check docs lint format serve test release publish-files clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-
-$(TOOLS)/python:
-	$(PYTHON) -m venv $(TOOLS_VENV)
-
 # Every package, direct or not, is pinned with its hashes (requirements*.txt, compiled by `make lock`).
-$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+# Each environment is made anew when its requirements change, so it holds exactly what they pin.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt -r requirements-dev.txt
 	touch $@
 
-$(TOOLS_VENV)/.installed: requirements-tools.txt | $(TOOLS)/python
+$(TOOLS_VENV)/.installed: requirements-tools.txt
+	$(PYTHON) -m venv --clear $(TOOLS_VENV)
 	$(TOOLS)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-tools.txt
 	touch $@
 

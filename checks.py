@@ -27,7 +27,7 @@ from schema import (
 )
 from sourcefiles import Problem
 from sourcetree import DATASET_FILE
-from values import read_record
+from values import read_record, read_value
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 DATASET_NAMES = tuple(column.name for column in DATASET_FIELDS)
@@ -85,9 +85,14 @@ def check_dataset(dataset, problems):
                     f"is not a field of {DATASET_FILE}; expected one of: {', '.join(DATASET_NAMES)}",
                 )
             )
-    for name in DATASET_NAMES:
-        if not isinstance(dataset.values.get(name), str) or not dataset.values.get(name):
-            problems.append(Problem(dataset.path, dataset.line_of(name), name, "is required"))
+    for column in DATASET_FIELDS:
+        value = dataset.values.get(column.name)
+        if not isinstance(value, str) or not value:
+            problems.append(Problem(dataset.path, dataset.line_of(column.name), column.name, "is required"))
+            continue
+        _, message = read_value(column, value, None)
+        if message:
+            problems.append(Problem(dataset.path, dataset.line_of(column.name), column.name, message))
     version = dataset.values.get("version")
     if isinstance(version, str) and not SEMVER.match(version):
         problems.append(Problem(dataset.path, dataset.line_of("version"), "version", f"{version!r} is not a SemVer version like 1.2.0"))

@@ -82,6 +82,7 @@ def dataset_info_rows(sources, table):
     dataset = sources.dataset
     info = {
         "dataset_version": dataset["version"],
+        "dataset_released": dataset["released"],
         "schema_version": str(SCHEMA_VERSION),
         "source_digest": sources.digest,
         "title": dataset["title"],

@@ -289,6 +289,7 @@ DATASET_FIELDS = (
         "The dataset version (SemVer), the one place it lives: MAJOR when the public schema breaks, MINOR when data is added, PATCH for corrections.",
         required=True,
     ),
+    Column("released", "The date this version was released (YYYY-MM-DD); calendar feeds use it as their timestamp.", "date", required=True),
     Column("title", "Title of the dataset.", required=True),
     Column("description", "What the dataset holds, in a few sentences.", required=True),
     Column("creator", "Who compiles the dataset (the author in citations and the data package).", required=True),
@@ -310,7 +311,7 @@ TABLES = (
         columns=(
             Column(
                 "key",
-                "Name of the setting: dataset_version, schema_version, source_digest, title, license, license_url, citation, source_url, report_sha256:<report id>.",
+                "Name of the setting: dataset_version, dataset_released, schema_version, source_digest, title, license, license_url, citation, source_url, report_sha256:<report id>.",
             ),
             Column("value", "Its value."),
         ),

@@ -60,6 +60,7 @@ def site_options(root=ROOT, version=None):
         "--template-dir",
         str(root / TEMPLATES),
         *setting_options(root),
+        "--cors",  # the JSON and CSV API answers pages and notebooks on any site
         "--version-note",
         version or version_note(root),
     ]

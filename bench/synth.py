@@ -157,6 +157,7 @@ class Synth:
             out / "dataset.yml",
             {
                 "version": "1.0.0",
+                "released": "2024-01-01",
                 "title": "Synthetic binational dataset",
                 "description": "Generated for benchmarks.",
                 "creator": "Benchmarks",

@@ -136,6 +136,7 @@ def test_dataset_info_and_user_version(fixture_db):
     info = dict(rows(fixture_db, "select key, value from dataset_info"))
     assert info == {
         "dataset_version": "1.0.0",
+        "dataset_released": "2024-02-01",
         "schema_version": str(SCHEMA_VERSION),
         "source_digest": build.source_digest(FIXTURE_SOURCES),
         "title": "Test dataset",

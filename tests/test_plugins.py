@@ -82,3 +82,21 @@ def test_event_page_gathers_everything(database):
     assert {n["id"] for n in page["notes"]} == {"index-second-tfc-lettering", "tfc-2-virtual-verma-in-mexico", "verma-trip-no-year"}
     assert page["paragraphs"][0].startswith("On July 25, 2023, Mexico's Secretary of Security Rosa Icela Rodríguez")
     assert asyncio.run(event_page.event_page(db, "no-such-event")) is None
+
+
+caching = load_plugin("caching")
+
+
+@pytest.mark.parametrize(
+    "header, matched",
+    [('"abc"', True), ('W/"abc"', True), ('"x", "abc"', True), ("*", True), ('"abd"', False), ("abc", False), ("", False)],
+)
+def test_if_none_match_is_compared_weakly(header, matched):
+    assert caching.matches(header, '"abc"') is matched
+
+
+def test_entity_tag_changes_with_the_data_and_with_the_site():
+    tag = caching.entity_tag("digest-1", "site-1")
+    assert tag == caching.entity_tag("digest-1", "site-1")
+    assert len({tag, caching.entity_tag("digest-2", "site-1"), caching.entity_tag("digest-1", "site-2")}) == 3
+    assert tag.startswith('"') and tag.endswith('"') and len(tag) == 34

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -66,3 +67,14 @@ def test_cached_pages_keep_their_security_headers(proxy):
     assert headers["X-Cache-Status"] == "HIT"
     assert headers["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+
+
+def test_a_reader_with_the_etag_gets_not_modified_through_the_proxy(proxy):
+    path = "/binational/events.json?_shape=array&_size=3"
+    _, headers, _ = fetch(proxy + path)
+    tag = headers["ETag"]
+    request = urllib.request.Request(proxy + path, headers={"If-None-Match": tag})
+    with pytest.raises(urllib.error.HTTPError) as answer:
+        urllib.request.urlopen(request, timeout=10)
+    assert answer.value.code == 304
+    assert answer.value.headers["ETag"] == tag

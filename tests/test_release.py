@@ -200,7 +200,6 @@ def test_publish_commands_serve_as_make_serve_does():
     assert publish[3:9] == site
     installs = [publish[i + 1] for i, option in enumerate(publish) if option == "--install"]
     assert installs == [pin for pin in server.runtime_pins() if not pin.startswith("datasette==")]
-    assert "datasette-hashed-urls==0.4" in installs
     extra = publish[publish.index("--extra-options") + 1]
     assert shlex.split(extra) == server.setting_options()
     assert publish[publish.index("--version-note") + 1] == VERSION

@@ -121,9 +121,9 @@ def test_calendar_feed(site, connection):
     day_events = connection.execute("select count(*) from events where date_precision = 'day'").fetchone()[0]
     assert body.startswith("BEGIN:VCALENDAR") and body.rstrip().endswith("END:VCALENDAR")
     assert body.count("BEGIN:VEVENT") == day_events
-    assert "UID:cbi-2023-tfc-2\r\n" in body
-    assert "DTSTART:20230725T000000Z\r\n" in body
-    assert body.count("DTSTART:") == day_events
+    assert "UID:cbi-2023-tfc-2@localhost\r\n" in body
+    assert "DTSTART;VALUE=DATE:20230725\r\n" in body
+    assert body.count("DTSTART;VALUE=DATE:") == day_events
 
 
 def test_database_download_is_the_file(site, database):
