@@ -26,7 +26,20 @@ $(TOOLS_VENV)/.installed: requirements-tools.txt
 	$(TOOLS)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-tools.txt
 	touch $@
 
-install: $(VENV)/.installed $(TOOLS_VENV)/.installed
+# Browser libraries and map data, served by the site itself: pinned with integrity hashes in
+# assets/package-lock.json, installed from the npm registry, copied into static/vendor/.
+VENDOR := static/vendor
+VENDOR_FILES := leaflet/dist/leaflet.js leaflet/dist/leaflet.css topojson-client/dist/topojson-client.min.js \
+  world-atlas/countries-50m.json us-atlas/states-10m.json \
+  vega/build/vega.min.js vega-lite/build/vega-lite.min.js vega-embed/build/vega-embed.min.js
+$(VENDOR)/.installed: assets/package.json assets/package-lock.json
+	@command -v npm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; }
+	cd assets && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)
+	cd assets/node_modules && cp $(VENDOR_FILES) ../../$(VENDOR)/
+	touch $@
+
+install: $(VENV)/.installed $(TOOLS_VENV)/.installed $(VENDOR)/.installed
 
 # Re-pin after editing requirements.in or requirements-dev.in.
 lock:
@@ -103,4 +116,4 @@ bench-load: build
 	$(BIN)/python -m bench.compose
 
 clean:
-	rm -rf $(DB) $(DB).tmp $(INSPECT) dist test-artifacts .pytest_cache
+	rm -rf $(DB) $(DB).tmp static/vendor assets/node_modules $(INSPECT) dist test-artifacts .pytest_cache

@@ -181,6 +181,7 @@ def dockerfile(version):
         f"COPY {server.METADATA} /app/\n"
         f"COPY {server.PLUGINS} /app/{server.PLUGINS}\n"
         f"COPY {server.TEMPLATES} /app/{server.TEMPLATES}\n"
+        f"COPY {server.STATIC} /app/{server.STATIC}\n"
         "WORKDIR /app\n"
         "\n"
         f"RUN pip install {' '.join(server.runtime_pins())}\n"

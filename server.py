@@ -26,6 +26,7 @@ DATABASE_NAME = "binational"  # the name in every URL: /binational/events
 METADATA = "metadata.yml"
 PLUGINS = "plugins"
 TEMPLATES = "templates"
+STATIC = "static"  # the site's scripts and styles, and the libraries and map data in static/vendor/
 SETTINGS = "settings.json"
 REQUIREMENTS = "requirements.in"  # the direct runtime pins; the publish commands install them
 DATASET = Path("sources") / "dataset.yml"
@@ -59,6 +60,8 @@ def site_options(root=ROOT, version=None):
         str(root / PLUGINS),
         "--template-dir",
         str(root / TEMPLATES),
+        "--static",
+        f"assets:{root / STATIC}",
         *setting_options(root),
         "--cors",  # the JSON and CSV API answers pages and notebooks on any site
         "--version-note",
@@ -92,6 +95,8 @@ def publish_arguments(target, database, root=ROOT):
         PLUGINS,
         "--template-dir",
         TEMPLATES,
+        "--static",
+        f"assets:{STATIC}",
         *[option for pin in plugins for option in ("--install", pin)],
         "--version-note",
         version_note(root),

@@ -69,38 +69,134 @@ def test_search_finds_accented_names_without_accents(server, page):
     assert page.errors == []
 
 
-def test_chart_draws_outside_the_table_wrapper(server, page):
-    fragment = "#g.mark=bar&g.x_column=month&g.x_type=ordinal&g.y_column=events&g.y_type=quantitative"
-    page.goto(server + "/binational/events_per_month" + fragment)
-    page.wait_for_load_state("load")
-    canvas = page.locator(".chart-container canvas, .chart-container svg").first
-    canvas.wait_for(timeout=15000)
-    assert page.locator(".table-wrapper .chart-container").count() == 0
-    bar_pixels = page.evaluate(
-        """() => {
-            const canvas = document.querySelector('.chart-container canvas');
-            const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-            let bars = 0;
-            for (let i = 0; i < data.length; i += 4) {
-                if (data[i] < 120 && data[i + 1] > 90 && data[i + 1] < 150 && data[i + 2] > 140) { bars += 1; }
-            }
-            return bars;
-        }"""
+def chart_svg(page):
+    svg = page.locator("figure.site-chart svg").first
+    svg.wait_for(timeout=15000)
+    page.wait_for_function(
+        "document.querySelectorAll('figure.site-chart svg .mark-rect path, figure.site-chart svg .mark-symbol path').length > 0"
     )
-    assert bar_pixels > 1000
+    return svg
+
+
+def test_month_chart_draws_one_bar_a_month_full_width(server, page, connection):
+    page.goto(server + "/binational/events_per_month")
+    svg = chart_svg(page)
+    months = [row[0] for row in connection.execute("select month from summary_events_by_month order by month")]
+    assert page.locator("figure.site-chart .mark-rect path").count() == len(months)
+    labels = page.locator("figure.site-chart .role-axis-label text").evaluate_all("ts => ts.map(t => t.textContent)")
+    assert [label for label in labels if label in months] == months  # in date order, none hidden
+    assert page.locator("figure.site-chart .role-axis-label text[transform*='rotate(-']").count() == 0
+    assert page.locator(".table-wrapper figure.site-chart").count() == 0
+    width = page.evaluate("document.querySelector('figure.site-chart').getBoundingClientRect().width")
+    assert svg.bounding_box()["width"] >= 0.95 * width
     assert page.errors == []
 
 
-def test_map_shows_every_place(server, page, connection):
+def test_institution_chart_is_most_active_first_and_linked(server, page, connection):
+    page.goto(server + "/binational/events_per_mechanism")
+    chart_svg(page)
+    rows = connection.execute(
+        "select mechanism, mechanism_id, events from summary_events_by_mechanism order by events desc, mechanism"
+    ).fetchall()
+    assert page.locator("figure.site-chart .mark-rect path").count() == len(rows)
+    labels = page.locator("figure.site-chart .mark-rect path").evaluate_all("ps => ps.map(p => p.getAttribute('aria-label'))")
+    assert labels == [
+        f"Events: {events}; mechanism: {name}; url: /binational/mechanisms/{mechanism_id}" for name, mechanism_id, events in rows
+    ]
+    page.locator("figure.site-chart .mark-rect path").first.click()
+    page.wait_for_url(f"{server}/binational/mechanisms/{rows[0][1]}")
+    assert page.errors == []
+
+
+def test_timeline_marks_each_event_of_the_year_with_a_link(server, page, connection):
+    page.goto(server + "/binational/institutions_timeline")
+    chart_svg(page)
+    events = [
+        row[0]
+        for row in connection.execute(
+            "select id from events where date_precision = 'day' and start_date like '2023-%' order by start_date, id"
+        )
+    ]
+    assert len(events) == 38
+    assert page.locator("figure.site-chart .mark-symbol path").count() == len(events)
+    labels = page.locator("figure.site-chart .mark-symbol path").evaluate_all("ps => ps.map(p => p.getAttribute('aria-label'))")
+    assert sorted(label.rsplit("url: ", 1)[1] for label in labels) == sorted(f"/binational/events/{event_id}" for event_id in events)
+    page.locator("figure.site-chart .mark-symbol path").last.click()
+    page.wait_for_url(f"{server}/binational/events/*")
+    assert page.url.rsplit("/", 1)[1] in events
+    assert page.errors == []
+
+
+def test_network_draws_the_people_who_met_and_links_to_them(server, page, connection):
+    page.goto(server + "/binational/people_network")
+    chart_svg(page)
+    people = connection.execute(
+        "select count(*) from (select person_a_id from people_pairs union select person_b_id from people_pairs)"
+    ).fetchone()[0]
+    pairs = connection.execute("select count(*) from people_pairs").fetchone()[0]
+    assert page.locator("figure.site-chart .mark-symbol path").count() == people
+    assert page.locator("figure.site-chart .mark-path path").count() == pairs
+    inside = page.evaluate(
+        """() => {
+            const box = document.querySelector('figure.site-chart svg').getBoundingClientRect();
+            return [...document.querySelectorAll('figure.site-chart .mark-symbol path')].every(node => {
+                const r = node.getBoundingClientRect();
+                return r.left >= box.left - 1 && r.right <= box.right + 1 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+            });
+        }"""
+    )
+    assert inside
+    page.locator("figure.site-chart .mark-symbol path").first.click(force=True)
+    page.wait_for_url(f"{server}/binational/people/*")
+    assert connection.execute("select count(*) from people where id = :id", {"id": page.url.rsplit("/", 1)[1]}).fetchone()[0] == 1
+    assert page.errors == []
+
+
+def map_ready(page):
+    page.locator("#places-map[data-places]").wait_for(timeout=15000)
+
+
+def test_map_draws_geography_and_every_place(server, page, connection):
     page.goto(server + "/binational/places_map")
-    page.locator(".leaflet-marker-icon").first.wait_for(timeout=15000)
-    singles = page.locator(".leaflet-marker-icon:not(.marker-cluster)").count()
-    clustered = sum(int(text) for text in page.locator(".marker-cluster").all_inner_texts())
+    map_ready(page)
     mapped = connection.execute(
         "select count(*) from places p join summary_events_by_place s on s.place_id = p.id where p.latitude is not null"
     ).fetchone()[0]
-    assert mapped > 0
-    assert singles + clustered == mapped
+    assert mapped == 8
+    assert page.locator("#places-map").get_attribute("data-places") == str(mapped)
+    assert page.locator("#places-map path.leaflet-interactive").count() == mapped
+    assert page.locator("#places-map .leaflet-overlay-pane path:not(.leaflet-interactive)").count() == 3  # land, state lines, borders
+    assert page.locator("#places-map .map-label").all_inner_texts()[:2] == ["United States", "Mexico"]
+    radii = page.locator("#places-map path.leaflet-interactive").evaluate_all("ps => ps.map(p => p.getBBox().width)")
+    assert len(set(round(r) for r in radii)) > 1  # sized by number of events
+    assert page.errors == []
+
+
+def test_map_popup_lists_the_places_events_as_links(server, page, connection):
+    page.goto(server + "/binational/places_map")
+    map_ready(page)
+    page.locator("#places-map path.leaflet-interactive").first.click(force=True)
+    popup = page.locator(".leaflet-popup .map-popup")
+    popup.locator("li a").first.wait_for(timeout=10000)
+    place = popup.locator("strong a").get_attribute("href").rsplit("/", 1)[1]
+    events = connection.execute(
+        "select id from events where place_id = :place order by start_date desc limit 50", {"place": place}
+    ).fetchall()
+    assert len(events) > 0
+    assert popup.locator("li a").evaluate_all("as => as.map(a => a.getAttribute('href'))") == [
+        f"/binational/events/{event_id}" for (event_id,) in events
+    ]
+    assert page.errors == []
+
+
+def test_institution_page_shows_its_places_on_the_map(server, page, connection):
+    page.goto(server + "/binational/mechanisms/consular-dialogue")
+    map_ready(page)
+    places = connection.execute(
+        "select count(distinct e.place_id) from events e join places p on p.id = e.place_id "
+        "where e.mechanism_id = 'consular-dialogue' and p.latitude is not null"
+    ).fetchone()[0]
+    assert page.locator("#places-map").get_attribute("data-places") == str(places)
     assert page.errors == []
 
 

@@ -1,8 +1,6 @@
 """The plugins' plain functions, apart from Datasette."""
 
 import asyncio
-import struct
-import zlib
 
 import pytest
 from datasette.app import Datasette
@@ -10,7 +8,8 @@ from site_client import load_plugin
 
 citations = load_plugin("citations")
 search_snippets = load_plugin("search_snippets")
-tiles = load_plugin("tiles")
+map_plugin = load_plugin("map")
+charts = load_plugin("charts")
 event_page = load_plugin("event_page")
 
 
@@ -56,13 +55,38 @@ def test_search_snippets_only_act_on_marked_snippets():
     assert search_snippets.render_cell(value="⟦x⟧", column="title") is None
 
 
-def test_tile_is_a_valid_png():
-    data = tiles.png(2, 1, (1, 2, 3))
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", data[16:24])
-    assert (width, height) == (2, 1)
-    idat_length = struct.unpack(">I", data[33:37])[0]
-    assert zlib.decompress(data[41 : 41 + idat_length]) == b"\x00\x01\x02\x03\x01\x02\x03"
+def test_map_urls_of_a_canned_query_keep_its_filters():
+    places, events = map_plugin.map_urls("query", "mechanism_places", {"mechanism_id": "consular-dialogue", "_hide_sql": "1"})
+    assert places == "/binational/mechanism_places.json?mechanism_id=consular-dialogue&_shape=array"
+    assert events == (
+        "/binational/events.json?_col=title&_col=start_date&_sort_desc=start_date&_shape=array&_size=50&mechanism_id=consular-dialogue"
+    )
+
+
+def test_map_urls_of_place_and_institution_pages():
+    assert map_plugin.map_urls("row", "places", "mexico-city")[0] == "/binational/places_map.json?place_id=mexico-city&_shape=array"
+    assert map_plugin.map_urls("row", "mechanisms", "consular-dialogue")[0] == (
+        "/binational/mechanism_places.json?mechanism_id=consular-dialogue&_shape=array"
+    )
+    assert map_plugin.map_urls("row", "events", "cbi-2023-tfc-2") is None
+
+
+def test_script_literals_cannot_close_the_script_element():
+    assert map_plugin.script_literal("</script><b>") == '"\\u003c/script>\\u003cb>"'
+    assert charts.script_literal({"t": "</script>"}) == '{"t": "\\u003c/script>"}'
+
+
+def test_a_chart_reads_the_rows_of_its_page():
+    url = charts.page_json_url("institutions_timeline", [("year", "2023"), ("_hide_sql", "1")])
+    assert url == "/binational/institutions_timeline.json?year=2023&_shape=array"
+    lite = {"mark": "bar"}
+    assert charts.with_data(lite, url) == {"mark": "bar", "data": {"url": url}}
+    assert lite == {"mark": "bar"}
+    vega = {"data": [{"name": "people", "url": "."}, {"name": "pairs", "url": "/binational/people_pairs.json"}]}
+    assert charts.with_data(vega, url)["data"] == [
+        {"name": "people", "url": url},
+        {"name": "pairs", "url": "/binational/people_pairs.json"},
+    ]
 
 
 def test_event_page_gathers_everything(database):

@@ -20,6 +20,7 @@ SAMPLE_PARAMETERS = {
     "kind": "date-conflict",
     "mechanism_id": "trilateral-fentanyl-committee",
     "person_id": "alicia-barcena",
+    "place_id": "mexico-city",
 }
 # Scanning these whole is fine: registries and summaries whose size does not grow with the number of events.
 SMALL_TABLES = {"places", "topics", "countries", "mechanisms", "reports", "dataset_info"}

@@ -197,7 +197,7 @@ def test_publish_commands_serve_as_make_serve_does():
     publish = server.publish_arguments("cloudrun", "binational.db", root=ROOT)
     site = serve[serve.index("--metadata") : serve.index("--setting")]
     assert publish[:3] == ["publish", "cloudrun", "binational.db"]
-    assert publish[3:9] == site
+    assert publish[3:11] == site
     installs = [publish[i + 1] for i, option in enumerate(publish) if option == "--install"]
     assert installs == [pin for pin in server.runtime_pins() if not pin.startswith("datasette==")]
     extra = publish[publish.index("--extra-options") + 1]

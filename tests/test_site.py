@@ -173,15 +173,48 @@ def test_footer_shows_version_digest_and_download(site, connection):
     assert f'<a href="/{DB}.db">Download the SQLite database</a>' in page
 
 
-def test_map_tiles_are_served_locally(site):
-    response = site.get("/-/tiles/4/3/6.png")
-    assert response.status_code == 200
-    assert response.headers["content-type"] == "image/png"
-    assert response.content.startswith(b"\x89PNG\r\n\x1a\n")
-    assert site.get("/-/tiles/4/3/x.png").status_code == 404
+def test_map_libraries_and_geography_are_served_by_the_site(site):
+    for path, content_type in [
+        ("/assets/vendor/leaflet.js", "text/javascript"),
+        ("/assets/vendor/topojson-client.min.js", "text/javascript"),
+        ("/assets/vendor/vega-embed.min.js", "text/javascript"),
+        ("/assets/map.js", "text/javascript"),
+        ("/assets/site.css", "text/css"),
+    ]:
+        response = site.get(path)
+        assert (path, response.status_code, response.headers["content-type"].split(";")[0]) == (path, 200, content_type)
+    world = site.get("/assets/vendor/countries-50m.json").json()
+    assert (world["type"], sorted(world["objects"])) == ("Topology", ["countries", "land"])
+    assert {g["properties"]["name"] for g in world["objects"]["countries"]["geometries"]} >= {"Mexico", "United States of America"}
+    states = site.get("/assets/vendor/states-10m.json").json()
+    assert len(states["objects"]["states"]["geometries"]) == 56
 
 
-def test_chart_links_use_the_vega_fragment(site):
+def test_database_page_links_every_chart_and_the_map(site):
     page = site.get(f"/{DB}").text
-    for name in ("events_per_month", "events_per_mechanism", "events_per_topic", "usd_figures"):
-        assert f'href="/{DB}/{name}#g.mark=bar&amp;g.x_column=' in page or f'href="/{DB}/{name}#g.mark=bar&g.x_column=' in page
+    for name in ("events_per_month", "events_per_mechanism", "events_per_topic", "institutions_timeline", "people_network", "places_map"):
+        assert f'<a href="/{DB}/{name}">' in page, name
+
+
+@pytest.mark.parametrize(
+    "path, has_chart, has_map",
+    [
+        (f"/{DB}/events_per_month", True, False),
+        (f"/{DB}/events_per_mechanism", True, False),
+        (f"/{DB}/events_per_topic", True, False),
+        (f"/{DB}/institutions_timeline", True, False),
+        (f"/{DB}/people_network", True, False),
+        (f"/{DB}/usd_figures", False, False),
+        (f"/{DB}/places_map", False, True),
+        (f"/{DB}/mechanism_places?mechanism_id=consular-dialogue", False, True),
+        (f"/{DB}/places/mexico-city", False, True),
+        (f"/{DB}/mechanisms/consular-dialogue", False, True),
+        (f"/{DB}/events/cbi-2023-tfc-2", False, False),
+        (f"/{DB}/events", False, False),
+    ],
+)
+def test_charts_and_maps_are_on_their_pages_only(site, path, has_chart, has_map):
+    page = site.get(path).text
+    assert ('<script src="/assets/vendor/vega-embed.min.js"></script>' in page, "vegaEmbed(chart" in page) == (has_chart, has_chart)
+    assert ('<script src="/assets/map.js"></script>' in page, "binationalMap(container" in page) == (has_map, has_map)
+    assert "None" not in re.findall(r"<script>(.*?)</script>", page, re.DOTALL)
