@@ -16,6 +16,7 @@ from schema import EDITION, SCHEMA_VERSION, SOURCE_TABLES, TABLES, UniqueNames
 from values import read_record
 
 DATE_PRECISION = {4: "year", 7: "month", 10: "day"}
+UNDATED = "~"  # sorts after every ISO date, so undated events come last
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def event_rows(sources, table):
             month=start[:7] if start and len(start) >= 7 else None,
             year=int(start[:4]) if start else None,
             people=json_list(attendees.get(row["id"])),
+            date_order=start or UNDATED,
         )
         yield row
 

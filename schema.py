@@ -495,7 +495,7 @@ TABLES = (
     ),
     Table(
         "events",
-        "Every engagement the report describes or refers to: meetings, summits, visits, calls, dialogues, launches, declarations, announcements, repatriations, publications. Click an id for the full event page.",
+        "Every engagement the report describes or refers to: meetings, summits, visits, calls, dialogues, launches, declarations, announcements, repatriations, publications. Click an event for its page: people, figures, statements, data notes and the report's paragraph.",
         columns=(
             Column("id", "Stable event id.", "slug", required=True),
             Column("report_id", "The report edition that describes it.", derived=True, references="reports"),
@@ -527,15 +527,16 @@ TABLES = (
             Column("topics", "JSON array of topic ids.", "list", item_references="topics"),
             Column("countries", "JSON array of the countries taking part (ISO codes).", "list", item_references="countries"),
             Column("people", "JSON array of the names of the people taking part.", "list", derived=True),
+            Column("date_order", "Sort key: start_date, and after every dated event the undated ones.", derived=True),
         ),
         source="events.csv",
         scope=EDITION,
         rules=(DateRange("start_date", "end_date"),),
-        indexes=(("start_date",), ("month",), ("year",), ("event_type",), ("mode",), ("status",), ("chapter",)),
+        indexes=(("start_date",), ("month",), ("year",), ("event_type",), ("mode",), ("status",), ("chapter",), ("date_order",)),
         search=("title", "summary", "quote"),
         datasette={
             "label_column": "title",
-            "sort": "start_date",
+            "sort": "date_order",
             "facets": [
                 "chapter",
                 "event_type",

@@ -17,7 +17,7 @@ join sections s on s.id = e.section_id
 where e.id = :id
 """
 PEOPLE_SQL = """
-select pe.id, pe.name, ep.role, ep.title, o.name as organization, ep.quote
+select pe.id, pe.name, ep.role, ep.title, o.name as organization, ep.organization_id, ep.quote
 from event_people ep join people pe on pe.id = ep.person_id
 left join organizations o on o.id = ep.organization_id
 where ep.event_id = :id order by ep.rowid

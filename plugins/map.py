@@ -21,12 +21,15 @@ document.addEventListener("DOMContentLoaded", function () {{
   container.className = "places-map";
   container.setAttribute("role", "region");
   container.setAttribute("aria-label", "Map of the places and their events");
-  var anchor = document.querySelector(".table-wrapper") || document.querySelector("table") || document.querySelector("footer");
+  // On a page of a place or institution, after its first list of events; above a query's table.
+  var sections = document.querySelectorAll(".entity-page > section");
+  var anchor = sections[1] || document.querySelector(".entity-page > .entity-json") || document.querySelector(".table-wrapper")
+    || document.querySelector("footer");
   anchor.parentNode.insertBefore(container, anchor);
   binationalMap(container, {{
     places: {places},
     events: function (place) {{ return {events} + "&place_id=" + encodeURIComponent(place.id); }}
-  }});
+  }}).then(function (count) {{ container.hidden = count === 0; }});
 }});
 """
 

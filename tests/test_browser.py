@@ -208,3 +208,50 @@ def test_event_page(server, page):
     assert people.first.inner_text().split("\t")[:3] == ["Rosa Icela Rodríguez Velázquez", "host", "Secretary of Security"]
     assert "virtually hosted the Second Trilateral Fentanyl Committee Meeting" in page.locator(".report-text").inner_text()
     assert page.errors == []
+
+
+PAGE_TYPES = [
+    "/",
+    "/binational",
+    "/binational/events",
+    "/binational/events/cbi-2023-tfc-2",
+    "/binational/people/alicia-barcena",
+    "/binational/mechanisms/consular-dialogue",
+    "/binational/places/mexico-city",
+    "/binational/organizations/mx-sre",
+    "/binational/topics/migration",
+    "/binational/sections/cbi-2023~3A4~2Eb~2Eii",
+    "/binational/places_map",
+    "/binational/events_per_mechanism",
+    "/binational/people_network",
+    "/binational/attended_by?name=Barcena",
+]
+
+
+@pytest.mark.parametrize("width, height", [(1400, 1000), (400, 900)], ids=["desktop", "phone"])
+@pytest.mark.parametrize("path", PAGE_TYPES)
+def test_page_fits_the_screen_without_errors(server, browser, path, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda req: None if req.url.startswith(("http://127.0.0.1", "data:", "blob:")) else errors.append(req.url))
+    response = page.goto(server + path)
+    page.wait_for_load_state("networkidle")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"page-{width}-{path.strip('/').replace('/', '_').replace('?', '_') or 'home'}.png"))
+    assert response.status == 200
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert errors == []
+    context.close()
+
+
+def test_events_table_shows_data_on_the_first_screen(server, browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(server + "/binational/events")
+    first_row = page.locator("table.rows-and-columns tbody tr").first
+    assert first_row.bounding_box()["y"] + first_row.bounding_box()["height"] <= 1000
+    assert first_row.locator("td.col-title a").get_attribute("href") == "/binational/events/cbi-2023-usmf-launch"
+    context.close()

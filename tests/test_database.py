@@ -49,6 +49,7 @@ def test_event_row_is_built_with_derived_columns(fixture_db):
         "topics": '["consular-affairs"]',
         "countries": '["MX", "US"]',
         "people": "[]",
+        "date_order": "2023-11-06",
     }
 
 

@@ -1,0 +1,74 @@
+"""The events table as readers see it: lists of people, topics and countries as linked names, and
+facets that show names (templates/_table-table-binational-events.html, templates/_facet_results.html).
+
+Names are looked up once per server from the registries (people, topics, countries); the
+database is immutable, so they never change while it runs.
+"""
+
+import json
+
+from datasette import hookimpl
+from datasette.utils import tilde_encode
+from markupsafe import Markup, escape
+
+DATABASE = "binational"
+LISTS = {"people": "people", "topics": "topics", "countries": "countries"}  # events column -> registry table
+FACET_TITLES = {
+    "mechanism_id": "institution",
+    "place_id": "place",
+    "event_type": "type",
+    "people": "people",
+    "topics": "topics",
+    "countries": "countries",
+}
+NAMES = {}  # (id(datasette), registry table) -> {id: name} or {name: id}
+
+
+async def names(datasette, table, by="id"):
+    """{id: name} (or {name: id} with by="name") of a registry table, read once."""
+    key = (id(datasette), table, by)
+    if key not in NAMES:
+        rows = (await datasette.get_database(DATABASE).execute(f"select id, name from [{table}]")).rows
+        NAMES[key] = {row["id"]: row["name"] for row in rows} if by == "id" else {row["name"]: row["id"] for row in rows}
+    return NAMES[key]
+
+
+def linked_list(items, table, lookup, by):
+    """A JSON list cell as linked names: items are ids (by="id") or names (by="name")."""
+    if not items:
+        return Markup("&nbsp;")  # an empty list shows as nothing (Datasette ignores an empty string)
+    links = []
+    for item in items:
+        name, item_id = (lookup.get(item, item), item) if by == "id" else (item, lookup.get(item))
+        if item_id is None:
+            links.append(str(escape(name)))
+        else:
+            links.append(f'<a href="/{DATABASE}/{table}/{escape(tilde_encode(item_id))}">{escape(name)}</a>')
+    return Markup(", ".join(links))
+
+
+@hookimpl
+def render_cell(value, column, table, database, datasette):
+    if database != DATABASE or table != "events" or column not in LISTS or not value:
+        return None
+
+    async def cell():
+        items = json.loads(value)
+        by = "name" if column == "people" else "id"  # events.people holds names
+        return linked_list(items, LISTS[column], await names(datasette, LISTS[column], by), by)
+
+    return cell
+
+
+@hookimpl
+def extra_template_vars(view_name, table, database, datasette):
+    if view_name != "table" or database != DATABASE or table != "events":
+        return None
+
+    async def variables():
+        return {
+            "facet_labels": {"topics": await names(datasette, "topics"), "countries": await names(datasette, "countries")},
+            "facet_titles": FACET_TITLES,
+        }
+
+    return variables

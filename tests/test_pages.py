@@ -1,0 +1,140 @@
+"""Pages of people, institutions, places, organizations, topics and sections, and the events table."""
+
+import pytest
+from site_client import Site
+
+DB = "binational"
+
+
+@pytest.fixture(scope="module")
+def site(database):
+    site = Site(database)
+    yield site
+    site.close()
+
+
+def entity(site, path):
+    response = site.get(f"/{DB}/{path}.entity")
+    assert response.status_code == 200, response.text[:300]
+    return response.json()
+
+
+def section(page, title):
+    return next(s for s in page["sections"] if s["title"] == title)
+
+
+def texts(rows, column):
+    return [row[column]["text"] for row in rows]
+
+
+def test_person_page_lists_events_in_date_order_with_roles_and_links(site, connection):
+    page = entity(site, "people/alicia-barcena")
+    assert page["name"] == "Alicia Bárcena Ibarra"
+    events = section(page, "Events, in date order, with role and title at the time")
+    assert events["headers"] == ["date", "event", "role", "title then", "organization", "place"]
+    expected = connection.execute(
+        "select e.start_date, e.title, ep.role, e.id from event_people ep join events e on e.id = ep.event_id "
+        "where ep.person_id = 'alicia-barcena' order by e.start_date is null, e.start_date, e.id"
+    ).fetchall()
+    assert [(r[0]["text"], r[1]["text"], r[2]["text"], r[1]["href"]) for r in events["rows"]] == [
+        (date or "", title, role, f"/{DB}/events/{event_id}") for date, title, role, event_id in expected
+    ]
+    met = section(page, "Who they met most")
+    assert met["rows"][0][0] == {"text": "Andrés Manuel López Obrador", "href": f"/{DB}/people/andres-manuel-lopez-obrador"}
+
+
+def test_institution_page_lists_its_meetings_with_ordinals(site):
+    page = entity(site, "mechanisms/trilateral-fentanyl-committee")
+    meetings = section(page, "Its meetings and events over time")
+    assert [(r[0]["text"], r[1]["text"], r[2]["text"]) for r in meetings["rows"]] == [
+        ("2023-01", "Establishment of the Trilateral Fentanyl Committee", ""),
+        ("2023-04-13", "First Trilateral Fentanyl Committee meeting", "1"),
+        ("2023-07-25", "Second Trilateral Fentanyl Committee meeting", "2"),
+        ("2023-12-19", "Third Trilateral Fentanyl Committee meeting", "3"),
+        ("2024", "Planned in-person Trilateral Fentanyl Committee meeting in Mexico", ""),
+    ]
+    facts = {fact["label"]: fact["text"] for fact in page["facts"]}
+    assert (facts["acronym"], facts["kind"], facts["members"], facts["established"]) == ("TFC", "committee", "US, MX, CA", "2023-01")
+
+
+def test_place_page_includes_the_places_inside_it(site, connection):
+    page = entity(site, "places/mexico-city")
+    inside = section(page, "Places inside it")
+    expected = [row[0] for row in connection.execute("select name from places where parent_id = 'mexico-city' order by name")]
+    assert texts(inside["rows"], 0) == expected
+    events = section(page, "Events here and at the places inside it, latest first")
+    count = connection.execute(
+        "select count(*) from events e join places p on p.id = e.place_id where e.place_id = 'mexico-city' or p.parent_id = 'mexico-city'"
+    ).fetchone()[0]
+    assert len(events["rows"]) == count == 11
+
+
+def test_section_page_shows_its_text_and_the_rows_taken_from_it(site, connection):
+    response = site.get(f"/{DB}/sections/cbi-2023~3A4~2Eb~2Eii")
+    assert response.status_code == 200
+    page = entity(site, "sections/cbi-2023~3A4~2Eb~2Eii")
+    body = connection.execute("select body from sections where id = 'cbi-2023:4.b.ii'").fetchone()[0]
+    assert page["paragraphs"] == body.split("\n\n")
+    events = section(page, "Events it describes")
+    ids = [
+        row[0]
+        for row in connection.execute(
+            "select id from events where section_id = 'cbi-2023:4.b.ii' order by start_date is null, start_date, id"
+        )
+    ]
+    assert [r[1]["href"] for r in events["rows"]] == [f"/{DB}/events/{event_id}" for event_id in ids]
+
+
+@pytest.mark.parametrize(
+    "path, heading",
+    [
+        ("people/rosa-icela-rodriguez", "Rosa Icela Rodríguez Velázquez"),
+        ("mechanisms/consular-dialogue", "Mexico-U.S. Consular Dialogue"),
+        ("places/washington-dc", "Washington, D.C."),
+        ("organizations/mx-sre", None),
+        ("topics/migration", None),
+        ("sections/cbi-2023~3A2~2Ej", None),
+    ],
+)
+def test_entity_pages_render_with_links(site, connection, path, heading):
+    html = site.get(f"/{DB}/{path}").text
+    table, key = path.split("/")
+    assert '<article class="entity-page">' in html
+    if heading:
+        assert f"<h1>{heading}</h1>" in html
+    assert f'href="/{DB}/events/' in html or table == "sections"
+    assert f'<a href="/{DB}/{path}.entity">JSON</a>' in html
+
+
+def test_an_unknown_entity_is_404(site):
+    assert site.get(f"/{DB}/people/nobody-at-all.entity").status_code == 404
+    assert site.get(f"/{DB}/people/nobody-at-all").status_code == 404
+
+
+def test_events_table_is_compact_and_linked(site, connection):
+    html = site.get(f"/{DB}/events").text
+    assert '<details class="column-glossary"><summary>What each column means</summary>' in html
+    first = connection.execute("select id, title from events order by date_order, id limit 1").fetchone()
+    assert first == ("cbi-2023-usmf-launch", "Launch of the U.S.-Mexico Foundation")
+    assert f'<td class="col-title" data-label="Event"><a href="/{DB}/events/{first[0]}">{first[1]}</a></td>' in html
+    assert f'<a href="/{DB}/people/andres-manuel-lopez-obrador">Andrés Manuel López Obrador</a>' in html
+    assert '<a href="/binational/topics/consular-affairs">Consular affairs</a>' in html
+
+
+def test_undated_events_come_last(site, connection):
+    rows = site.json(f"/{DB}/events.json?_shape=array&_size=max&_col=start_date")
+    dates = [row["start_date"] for row in rows]
+    undated = connection.execute("select count(*) from events where start_date is null").fetchone()[0]
+    assert undated == 8
+    assert dates[-undated:] == [None] * undated
+    assert dates[: len(dates) - undated] == sorted(dates[: len(dates) - undated])
+
+
+def test_facets_show_names_and_months_in_date_order(site, connection):
+    html = site.get(f"/{DB}/events").text
+    months = [row[0] for row in connection.execute("select month from summary_events_by_month order by month")]
+    positions = [html.index(f">{month}</a>") for month in months]
+    assert positions == sorted(positions)
+    assert ">Economic development</a> 19" in html
+    assert ">United States</a> 52" in html
+    assert "<strong>institution" in html and "<strong>place" in html
