@@ -53,7 +53,7 @@ BAD_SOURCES = [
         "  country_id: MX\n  section_id: test-2023:1.b",
         "  country_id: MX\n  nickname: Vane\n  section_id: test-2023:1.b",
         [
-            "sources/people.yml:16: nickname: is not a field of people.yml; expected one of: id, name, country_id, aliases, section_id, quote"
+            "sources/people.yml:16: nickname: is not a field of people.yml; expected one of: id, name, country_id, country_basis, aliases, section_id, quote"
         ],
         id="unknown-yaml-field",
     ),
@@ -147,8 +147,8 @@ BAD_SOURCES = [
     ),
     pytest.param(
         "places.csv",
-        "city,MX,,19.4326",
-        "city,Mexico,,19.4326",
+        "city,MX,,,,19.4326",
+        "city,Mexico,,,,19.4326",
         ["sources/places.csv:2: country_id: 'Mexico' is not an ISO 3166-1 alpha-2 code (two capital letters, e.g. MX)"],
         id="bad-country-code",
     ),
@@ -375,9 +375,7 @@ def many_events(sources, count):
     quote = "The Consular Dialogue met again from November 6-8, 2023."
     with open(sources / "test-2023" / "events.csv", "a", encoding="utf-8") as file:
         for number in range(count):
-            file.write(
-                f'test-2023-extra-{number},1.b,Extra meeting {number},2023-11-06,,meeting,,occurred,,,,Extra.,"{quote}",trade,MX;US\n'
-            )
+            file.write(f'test-2023-extra-{number},1.b,Extra meeting {number},2023-11-06,,meeting,,occurred,,Extra.,"{quote}",trade,MX;US\n')
 
 
 def test_killed_build_leaves_the_previous_database(fixture_sources, tmp_path):

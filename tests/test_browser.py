@@ -108,7 +108,7 @@ def test_event_page(server, page):
     page.goto(server + "/binational/events/cbi-2023-tfc-2")
     assert page.locator("article.event-page h1").inner_text() == "Second Trilateral Fentanyl Committee meeting"
     people = page.locator("table.event-people tbody tr")
-    assert people.count() == 3
+    assert people.count() == 4
     assert people.first.inner_text().split("\t")[:3] == ["Rosa Icela Rodríguez Velázquez", "host", "Secretary of Security"]
     assert "virtually hosted the Second Trilateral Fentanyl Committee Meeting" in page.locator(".report-text").inner_text()
     assert page.errors == []
