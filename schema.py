@@ -324,7 +324,7 @@ NOTE_KINDS = (
     "missing-text",
     "missing-date",
     "detail-conflict",
-    "inferred-link",
+    "unstated-link",
 )
 
 
