@@ -1088,6 +1088,7 @@ order by m.id, e.month
             Column("places", "JSON array of the names of the places where it or any of its parts was held."),
         ),
         primary_key="event_id",
+        indexes=(("start_date", "event_id"),),
         sql="""
 with recursive parts(whole_id, part_id) as (
   select linked_event_id, event_id from event_links where relation = 'part-of'

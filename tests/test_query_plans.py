@@ -11,7 +11,16 @@ from site_client import METADATA
 
 QUERIES = METADATA["databases"]["binational"]["queries"]
 EVENT_FACETS = [f for f in METADATA["databases"]["binational"]["tables"]["events"]["facets"] if isinstance(f, str)]
-SAMPLE_PARAMETERS = {"name": "Barcena", "q": "fentanyl", "year": "2023", "place": "Mexico", "unit": "USD", "kind": "date-conflict"}
+SAMPLE_PARAMETERS = {
+    "name": "Barcena",
+    "q": "fentanyl",
+    "year": "2023",
+    "place": "Mexico",
+    "unit": "USD",
+    "kind": "date-conflict",
+    "mechanism": "Bicentennial",
+    "event": "visit",
+}
 # Scanning these whole is fine: registries and summaries whose size does not grow with the number of events.
 SMALL_TABLES = {"places", "topics", "countries", "mechanisms", "reports", "dataset_info"}
 # SQLite's plans name a table by its alias: `from places p`, `left join places city`.
