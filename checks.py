@@ -210,31 +210,37 @@ def check_acyclic(rule, table, typed, parsed, problems):
         if start is None or end is None:
             continue
         if start == end:
-            problems.append(Problem(record.path, record.line_of(rule.end), rule.end, f"{end!r} links to itself"))
+            problems.append(Problem(record.path, record.line_of(rule.end), rule.end, f"{end!r} links an event to itself"))
             continue
         links.setdefault(start, []).append((end, record))
-    reported = set()
-    for origin in links:
-        # Depth-first from each event: a path that reaches `origin` again is a cycle, reported once at the link that closes it.
-        stack, seen = list(links[origin]), set()
+    # Depth-first, iteratively: a link to an event whose links are still being followed closes a cycle.
+    state = {}  # event id -> "open" while its links are followed, "done" after
+    for root in links:
+        if root in state:
+            continue
+        state[root] = "open"
+        stack = [(root, iter(links[root]))]
         while stack:
-            current, record = stack.pop()
-            if current == origin:
-                if record not in reported:
-                    reported.add(record)
-                    problems.append(
-                        Problem(
-                            record.path,
-                            record.line_of(rule.end),
-                            rule.end,
-                            f"links {origin!r} back to itself through other links; an event cannot be part of its own parts",
-                        )
+            node, pending = stack[-1]
+            step = next(pending, None)
+            if step is None:
+                state[node] = "done"
+                stack.pop()
+                continue
+            end, record = step
+            if state.get(end) == "open":
+                problems.append(
+                    Problem(
+                        record.path,
+                        record.line_of(rule.end),
+                        rule.end,
+                        f"{end!r} already leads to {node!r} through other links, so this link closes a cycle; "
+                        "an event cannot be part of its own parts",
                     )
-                continue
-            if current in seen:
-                continue
-            seen.add(current)
-            stack.extend(links.get(current, ()))
+                )
+            elif end not in state:
+                state[end] = "open"
+                stack.append((end, iter(links.get(end, ()))))
 
 
 def check_represented_by(rule, table, typed, parsed, problems):

@@ -23,9 +23,16 @@ from datasette import hookimpl
 WORD = re.compile(r"[^\W_]+")
 MAX_WORDS = 32  # a longer query is cut here: the search boxes are for words, not documents
 # Porter stems a whole word ("education" is indexed as "educ"), so a partial word that runs past the stem
-# ("educa") is no prefix of it. Up to this many letters off the end, the shorter form is also tried as a
-# whole indexed term. Only terms that exist match, so "trade" does not find "traditional"; the price is
-# that a word may also find a shorter one ("plane" finds "plan").
+# ("educa") is no prefix of it. When the last one to three letters typed could begin a suffix that porter
+# removes, the word without them is also tried as a whole indexed term: "educa" finds "educ", and
+# "committee" does not find "commit" ("tee" begins no suffix). Only terms that exist match; the price is
+# that a word may also find a related one ("environmental" finds "environment", "plane" finds "plan").
+PORTER_SUFFIXES = (
+    "s sses ies ss eed ed ing at bl iz y ational tional enci anci izer abli alli entli eli ousli ization ation ator "
+    "alism iveness fulness ousness aliti iviti biliti icate ative alize iciti ical ful ness al ance ence er ic able "
+    "ible ant ement ment ent ion ou ism ate iti ous ive ize e"
+).split()
+SUFFIX_STARTS = frozenset(suffix[:length] for suffix in PORTER_SUFFIXES for length in range(1, len(suffix) + 1))
 TRIMMED_LETTERS = 3
 SHORTEST_TRIMMED = 4
 MATCH_NOTHING = '""'  # an empty phrase: a valid query with no results
@@ -35,7 +42,7 @@ def word_terms(word):
     """The FTS5 terms for one typed word: the word as a prefix, and its shorter forms as whole terms."""
     terms = [f'"{word}"*']
     for cut in range(1, TRIMMED_LETTERS + 1):
-        if len(word) - cut >= SHORTEST_TRIMMED:
+        if len(word) - cut >= SHORTEST_TRIMMED and word[-cut:].casefold() in SUFFIX_STARTS:
             terms.append(f'"{word[:-cut]}"')
     return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
 

@@ -203,6 +203,57 @@ BAD_SOURCES = [
         id="note-quote-not-in-report",
     ),
     pytest.param(
+        "test-2023/event_links.csv",
+        None,
+        "event_id,relation,linked_event_id,section_id,quote\n"
+        "test-2023-consular-november,follows,test-2023-consular-21,,The Consular Dialogue met again\n"
+        "test-2023-consular-21,part-of,test-2023-consular-november,,The 21st Mexico-U.S. Consular Dialogue\n"
+        "test-2023-palace-meeting,part-of,test-2023-palace-meeting,,at the National Palace\n",
+        [
+            "sources/test-2023/event_links.csv:3: linked_event_id: 'test-2023-consular-november' already leads to "
+            "'test-2023-consular-21' through other links, so this link closes a cycle; an event cannot be part of its own parts",
+            "sources/test-2023/event_links.csv:4: linked_event_id: 'test-2023-palace-meeting' links an event to itself",
+        ],
+        id="event-link-cycle",
+    ),
+    pytest.param(
+        "test-2023/event_people.csv",
+        "met-with,Secretary of State,us-state-department,,",
+        "met-with,Secretary of State,us-state-department,andres-manuel-lopez-obrador,",
+        [
+            "sources/test-2023/event_people.csv:3: represented_by: is set on a row whose role 'met-with' places the person "
+            "at the event; use it on the represented person's row (role represented)"
+        ],
+        id="represented-by-on-a-present-row",
+    ),
+    pytest.param(
+        "test-2023/event_people.csv",
+        "andres-manuel-lopez-obrador,host,President,,,",
+        "andres-manuel-lopez-obrador,represented,President,,vanessa-calva,",
+        [
+            "sources/test-2023/event_people.csv:2: represented_by: 'vanessa-calva' has no row with a present role in event "
+            "'test-2023-palace-meeting'; add the representative's row"
+        ],
+        id="representative-not-there",
+    ),
+    pytest.param(
+        "test-2023/event_places.csv",
+        None,
+        "event_id,place_id,role,section_id,quote\ntest-2023-consular-21,mexico-city,city,,in Mexico City\n",
+        [
+            "sources/test-2023/event_places.csv:2: quote: is not verbatim in section test-2023:1.b: 'in Mexico City'; "
+            "it occurs in another section; fix section_id"
+        ],
+        id="link-quoted-from-another-section",
+    ),
+    pytest.param(
+        "test-2023/event_mechanisms.csv",
+        "meeting-of,,The Consular Dialogue met again",
+        "chaired,,The Consular Dialogue met again",
+        ["sources/test-2023/event_mechanisms.csv:3: role: 'chaired' is not one of: meeting-of, establishes, under, discusses"],
+        id="unknown-mechanism-role",
+    ),
+    pytest.param(
         "mechanisms.yml",
         "  members: [MX, US]\n",
         "  members: &both [MX, US]\n  aliases2: *both\n",
