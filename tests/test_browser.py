@@ -112,3 +112,14 @@ def test_event_page(server, page):
     assert people.first.inner_text().split("\t")[:3] == ["Rosa Icela Rodríguez Velázquez", "host", "Secretary of Security"]
     assert "virtually hosted the Second Trilateral Fentanyl Committee Meeting" in page.locator(".report-text").inner_text()
     assert page.errors == []
+
+
+def test_a_visit_links_to_its_parts_and_back(server, page):
+    page.goto(server + "/binational/events/cbi-2023-verma-mexico-trip")
+    assert page.locator("article.event-page dd.event-places").inner_text() == "Mexico City (visited), Ciudad Juárez (visited)"
+    page.locator("ul.event-links a", has_text="Second Trilateral Fentanyl Committee meeting").click()
+    page.wait_for_url("**/events/cbi-2023-tfc-2")
+    assert page.locator("article.event-page h1").inner_text() == "Second Trilateral Fentanyl Committee meeting"
+    assert page.locator("article.event-page h2", has_text="Part of").count() == 1
+    assert "Deputy Secretary of State Verma's trip" in page.locator("ul.event-links").first.inner_text()
+    assert page.errors == []
