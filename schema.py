@@ -203,6 +203,34 @@ def evidence(first_appears):
     )
 
 
+def link_evidence(quote_description):
+    """The section and verbatim quote that back a link to an event: the event's own section unless `section_id` names another."""
+    return (
+        Column("section_id", "The section that states it, when not the event's own section.", "section", references="sections"),
+        Column("quote", quote_description, "quote", required=True, quoted_in=IN_ROW_OR_EVENT_SECTION),
+    )
+
+
+def event_link_table(name, description, linked, role):
+    """An edition table linking each event to rows of another table (`linked`: column, table, noun), with a role."""
+    column, table, noun = linked
+    return Table(
+        name,
+        description,
+        columns=(
+            Column("event_id", "The event.", "slug", required=True, references="events"),
+            Column(column, f"The {noun}.", "slug", required=True, references=table),
+            role,
+            *link_evidence(f"The report's words that link the {noun} to the event."),
+        ),
+        primary_key=("event_id", column, "role"),
+        source=f"{name}.csv",
+        scope=EDITION,
+        optional_file=True,
+        datasette={"facets": ["role"]},
+    )
+
+
 # ---------------------------------------------------------------- vocabularies
 
 BASES = ("public-knowledge",)
@@ -326,6 +354,18 @@ NOTE_KINDS = (
     "detail-conflict",
     "unstated-link",
 )
+
+
+def cbi_type_columns(description, required=False):
+    """The CBI's type of an institution and the marker that it is this dataset's classification."""
+    return (
+        Column("cbi_type", description, required=required, choices=CBI_TYPES, requires="cbi_type_basis"),
+        Column(
+            "cbi_type_basis",
+            "dataset-classification: cbi_type is this dataset's reading, not the report's words.",
+            choices=CLASSIFICATION_BASES,
+        ),
+    )
 
 
 def listed(choices):
@@ -509,17 +549,9 @@ TABLES = (
                 requires="country_id",
             ),
             Column("kind", f"{listed(ORGANIZATION_KINDS)}.", required=True, choices=ORGANIZATION_KINDS),
-            Column(
-                "cbi_type",
+            *cbi_type_columns(
                 "For the binational institutions among organizations: organization, the CBI's type for them "
-                "(this dataset's classification; see mechanisms.cbi_type). Empty for national bodies, companies and the like.",
-                choices=CBI_TYPES,
-                requires="cbi_type_basis",
-            ),
-            Column(
-                "cbi_type_basis",
-                "dataset-classification: cbi_type is this dataset's reading, not the report's words.",
-                choices=CLASSIFICATION_BASES,
+                "(this dataset's classification; see mechanisms.cbi_type). Empty for national bodies, companies and the like."
             ),
             Column("parent_id", "The organization it belongs to.", "slug", references="organizations"),
             Column("aliases", "JSON array of other spellings the report uses.", "list"),
@@ -541,18 +573,10 @@ TABLES = (
             Column("name", "Name as the report gives it.", required=True),
             Column("acronym", "Acronym, where the report gives one."),
             Column("kind", f"{listed(MECHANISM_KINDS)}.", required=True, choices=MECHANISM_KINDS),
-            Column(
-                "cbi_type",
+            *cbi_type_columns(
                 "The type of binational institution in the four types the Center for Binational Institutions studies: "
                 f"{listed(CBI_TYPES)}. This dataset's classification (like topics), not the report's words.",
                 required=True,
-                choices=CBI_TYPES,
-                requires="cbi_type_basis",
-            ),
-            Column(
-                "cbi_type_basis",
-                "dataset-classification: cbi_type is this dataset's reading, not the report's words.",
-                choices=CLASSIFICATION_BASES,
             ),
             Column("members", "JSON array of the member countries (ISO codes).", "list", item_references="countries"),
             Column(
@@ -705,14 +729,7 @@ TABLES = (
                 "slug",
                 references="people",
             ),
-            Column("section_id", "The section that states it, when not the event's own section.", "section", references="sections"),
-            Column(
-                "quote",
-                "The report's words that place the person at the event.",
-                "quote",
-                required=True,
-                quoted_in=IN_ROW_OR_EVENT_SECTION,
-            ),
+            *link_evidence("The report's words that place the person at the event."),
         ),
         primary_key=("event_id", "person_id", "role"),
         source="event_people.csv",
@@ -739,58 +756,30 @@ TABLES = (
         optional_file=True,
         datasette={"facets": ["role"]},
     ),
-    Table(
+    event_link_table(
         "event_places",
         "Every place of each event, with its role: the venue or city where it took place, the places a visit went to, "
         "or a place it concerns.",
-        columns=(
-            Column("event_id", "The event.", "slug", required=True, references="events"),
-            Column("place_id", "The place.", "slug", required=True, references="places"),
-            Column(
-                "role",
-                "venue (the building or site where it took place), city (the city, state or region where it took place), "
-                "visited (a place a visit or trip went to) or subject (a place it concerns, not where it took place).",
-                required=True,
-                choices=PLACE_ROLES,
-            ),
-            Column("section_id", "The section that states it, when not the event's own section.", "section", references="sections"),
-            Column(
-                "quote", "The report's words that link the place to the event.", "quote", required=True, quoted_in=IN_ROW_OR_EVENT_SECTION
-            ),
+        ("place_id", "places", "place"),
+        Column(
+            "role",
+            "venue (the building or site where it took place), city (the city, state or region where it took place), "
+            "visited (a place a visit or trip went to) or subject (a place it concerns, not where it took place).",
+            required=True,
+            choices=PLACE_ROLES,
         ),
-        primary_key=("event_id", "place_id", "role"),
-        source="event_places.csv",
-        scope=EDITION,
-        optional_file=True,
-        datasette={"facets": ["role"]},
     ),
-    Table(
+    event_link_table(
         "event_mechanisms",
         "Every mechanism of each event, with its role: a meeting of it, its establishment, an action under it, or a discussion of it.",
-        columns=(
-            Column("event_id", "The event.", "slug", required=True, references="events"),
-            Column("mechanism_id", "The mechanism.", "slug", required=True, references="mechanisms"),
-            Column(
-                "role",
-                "meeting-of (a meeting, session or summit of it), establishes (creates, declares or announces it), "
-                "under (a step taken under it or toward its goals) or discusses (it is a subject of the event).",
-                required=True,
-                choices=MECHANISM_ROLES,
-            ),
-            Column("section_id", "The section that states it, when not the event's own section.", "section", references="sections"),
-            Column(
-                "quote",
-                "The report's words that link the mechanism to the event.",
-                "quote",
-                required=True,
-                quoted_in=IN_ROW_OR_EVENT_SECTION,
-            ),
+        ("mechanism_id", "mechanisms", "mechanism"),
+        Column(
+            "role",
+            "meeting-of (a meeting, session or summit of it), establishes (creates, declares or announces it), "
+            "under (a step taken under it or toward its goals) or discusses (it is a subject of the event).",
+            required=True,
+            choices=MECHANISM_ROLES,
         ),
-        primary_key=("event_id", "mechanism_id", "role"),
-        source="event_mechanisms.csv",
-        scope=EDITION,
-        optional_file=True,
-        datasette={"facets": ["role"]},
     ),
     Table(
         "event_links",
@@ -806,8 +795,7 @@ TABLES = (
                 choices=EVENT_RELATIONS,
             ),
             Column("linked_event_id", "The linked event.", "slug", required=True, references="events"),
-            Column("section_id", "The section that states it, when not the event's own section.", "section", references="sections"),
-            Column("quote", "The report's words that link the two events.", "quote", required=True, quoted_in=IN_ROW_OR_EVENT_SECTION),
+            *link_evidence("The report's words that link the two events."),
         ),
         primary_key=("event_id", "relation", "linked_event_id"),
         source="event_links.csv",

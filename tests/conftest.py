@@ -3,7 +3,7 @@ import sqlite3
 
 import pytest
 from helpers import FIXTURE_SOURCES, SOURCES, start_server
-from site_client import load_plugin
+from site_client import Site, load_plugin
 
 import build
 
@@ -23,6 +23,14 @@ def connection(database):
     load_plugin("search_queries").prepare_connection(connection)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="module")
+def site(database):
+    """The real database served by Datasette configured as the site is (server.py), through its test client."""
+    site = Site(database)
+    yield site
+    site.close()
 
 
 @pytest.fixture

@@ -5,17 +5,10 @@ institutions, and any input read as plain text."""
 from urllib.parse import quote
 
 import pytest
-from site_client import Site, load_plugin
+from site_client import load_plugin
 
 DB = "binational"
 search_queries = load_plugin("search_queries")
-
-
-@pytest.fixture(scope="module")
-def site(database):
-    site = Site(database)
-    yield site
-    site.close()
 
 
 def event_search(site, text, table="events"):
