@@ -2,9 +2,9 @@
 
 `check_sources` reads each record's values through values.read_record (a
 pure function), then runs the checks across records: unique keys,
-references, each table's rules (schema.DateRange, UniqueNames, ReportSnapshot,
-SectionHeadings), columns that require another, and every quote against the
-report. It can run any number of times on the same sources and finds the same
+references, each table's rules (schema.DateRange, UniqueNames, Acyclic,
+RepresentedBy, ReportSnapshot, SectionHeadings), columns that require another,
+and every quote against the report. It can run any number of times on the same sources and finds the same
 problems.
 """
 
@@ -18,10 +18,14 @@ from schema import (
     ANYWHERE,
     DATASET_FIELDS,
     IN_EVENT_SECTION,
+    IN_ROW_OR_EVENT_SECTION,
     IN_ROW_SECTION,
+    PRESENT_ROLES,
     SOURCE_TABLES,
+    Acyclic,
     DateRange,
     ReportSnapshot,
+    RepresentedBy,
     SectionHeadings,
     UniqueNames,
 )
@@ -203,6 +207,75 @@ def check_unique_names(rule, table, typed, parsed, problems):
             owner.setdefault(key, (record, values))
 
 
+def check_acyclic(rule, table, typed, parsed, problems):
+    """No row links to itself, and following the links never leads back to where it began."""
+    links = {}
+    for record, values in typed[table.name]:
+        start, end = values.get(rule.start), values.get(rule.end)
+        if start is None or end is None:
+            continue
+        if start == end:
+            problems.append(Problem(record.path, record.line_of(rule.end), rule.end, f"{end!r} links an event to itself"))
+            continue
+        links.setdefault(start, []).append((end, record))
+    # Depth-first, iteratively: a link to an event whose links are still being followed closes a cycle.
+    state = {}  # event id -> "open" while its links are followed, "done" after
+    for root in links:
+        if root in state:
+            continue
+        state[root] = "open"
+        stack = [(root, iter(links[root]))]
+        while stack:
+            node, pending = stack[-1]
+            step = next(pending, None)
+            if step is None:
+                state[node] = "done"
+                stack.pop()
+                continue
+            end, record = step
+            if state.get(end) == "open":
+                problems.append(
+                    Problem(
+                        record.path,
+                        record.line_of(rule.end),
+                        rule.end,
+                        f"{end!r} already leads to {node!r} through other links, so this link closes a cycle; "
+                        "an event cannot be part of its own parts",
+                    )
+                )
+            elif end not in state:
+                state[end] = "open"
+                stack.append((end, iter(links.get(end, ()))))
+
+
+def check_represented_by(rule, table, typed, parsed, problems):
+    """Who represented a person is named only for someone not there, and that representative was there."""
+    present = {(values.get("event_id"), values.get("person_id")) for _, values in typed[table.name] if values.get("role") in PRESENT_ROLES}
+    for record, values in typed[table.name]:
+        representative = values.get(rule.column)
+        if representative is None:
+            continue
+        if values.get("role") in PRESENT_ROLES:
+            problems.append(
+                Problem(
+                    record.path,
+                    record.line_of(rule.column),
+                    rule.column,
+                    f"is set on a row whose role {values.get('role')!r} places the person at the event; "
+                    "use it on the represented person's row (role represented)",
+                )
+            )
+        elif (values.get("event_id"), representative) not in present:
+            problems.append(
+                Problem(
+                    record.path,
+                    record.line_of(rule.column),
+                    rule.column,
+                    f"{representative!r} has no row with a present role in event {values.get('event_id')!r}; add the representative's row",
+                )
+            )
+
+
 def check_report_snapshot(rule, table, typed, parsed, problems):
     for record, values in typed[table.name]:
         if values.get("id") is not None and values.get("id") != record.edition:
@@ -273,6 +346,8 @@ def check_edition_headings(edition, rows, sections_path, problems):
 RULES = {
     DateRange: check_date_range,
     UniqueNames: check_unique_names,
+    Acyclic: check_acyclic,
+    RepresentedBy: check_represented_by,
     ReportSnapshot: check_report_snapshot,
     SectionHeadings: check_section_headings,
 }
@@ -320,6 +395,8 @@ def check_quotes(typed, texts, problems):
                     check(record, column.name, values.get("section_id"), quote)
                 elif column.quoted_in == IN_EVENT_SECTION:
                     check(record, column.name, event_sections.get(values.get("event_id")), quote)
+                elif column.quoted_in == IN_ROW_OR_EVENT_SECTION:
+                    check(record, column.name, values.get("section_id") or event_sections.get(values.get("event_id")), quote)
                 elif column.quoted_in == ANYWHERE and quote is not None and not quote_found(quote, anywhere()):
                     problems.append(
                         Problem(record.path, record.line_of(column.name), column.name, f"is not verbatim in the report: {shorten(quote)!r}")

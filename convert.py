@@ -12,7 +12,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checks import section_texts
-from schema import EDITION, SCHEMA_VERSION, SOURCE_TABLES, TABLES, UniqueNames
+from schema import (
+    EDITION,
+    PERSON_ROLE_VOCABULARY,
+    PRESENT_ROLES,
+    PRIMARY_MECHANISM_ROLES,
+    PRIMARY_PLACE_ROLES,
+    SCHEMA_VERSION,
+    SOURCE_TABLES,
+    TABLES,
+    UniqueNames,
+)
 from values import read_record
 
 DATE_PRECISION = {4: "year", 7: "month", 10: "day"}
@@ -120,14 +130,59 @@ def section_rows(sources, table):
         }
 
 
+def primary(links, key, roles):
+    """event id -> the id its first link in the order of `roles` names (file order within a role)."""
+    rank = {role: position for position, role in enumerate(roles)}
+    best = {}
+    for link in links:
+        position = rank.get(link["role"])
+        if position is not None and (link["event_id"] not in best or position < best[link["event_id"]][0]):
+            best[link["event_id"]] = (position, link[key])
+    return {event_id: value for event_id, (_, value) in best.items()}
+
+
+def names_of(values, *columns):
+    """The names a registry row is known by: its name, acronym and aliases, as present."""
+    names = []
+    for column in columns:
+        value = values.get(column)
+        names.extend(value if isinstance(value, tuple) else (value,) if value else ())
+    return names
+
+
+def search_words(sources):
+    """event id -> the names of its people, organizations, mechanisms and places (with their aliases) and its topics."""
+    typed = sources.typed
+    registries = {
+        "event_people": ("person_id", {v["id"]: names_of(v, "name", "aliases") for v in typed["people"]}),
+        "event_organizations": (
+            "organization_id",
+            {v["id"]: names_of(v, "name", "acronym", "aliases") for v in typed["organizations"]},
+        ),
+        "event_mechanisms": ("mechanism_id", {v["id"]: names_of(v, "name", "acronym", "aliases") for v in typed["mechanisms"]}),
+        "event_places": ("place_id", {v["id"]: names_of(v, "name", "aliases") for v in typed["places"]}),
+    }
+    words = {}
+    for link_table, (key, names) in registries.items():
+        for link in typed[link_table]:
+            words.setdefault(link["event_id"], []).extend(names[link[key]])
+    topics = {v["id"]: v["name"] for v in typed["topics"]}
+    for values in typed["events"]:
+        words.setdefault(values["id"], []).extend(topics[t] for t in values["topics"] or ())
+    return {event_id: "; ".join(dict.fromkeys(items)) or None for event_id, items in words.items()}
+
+
 def event_rows(sources, table):
     chapters = {values["id"]: values["chapter"] for values in sources.typed["sections"]}
     names = {values["id"]: values["name"] for values in sources.typed["people"]}
     attendees = {}
     for link in sources.typed["event_people"]:
-        present = attendees.setdefault(link["event_id"], [])
-        if names[link["person_id"]] not in present:
-            present.append(names[link["person_id"]])
+        listed_people = attendees.setdefault(link["event_id"], [])
+        if names[link["person_id"]] not in listed_people:
+            listed_people.append(names[link["person_id"]])
+    places = primary(sources.typed["event_places"], "place_id", PRIMARY_PLACE_ROLES)
+    mechanisms = primary(sources.typed["event_mechanisms"], "mechanism_id", PRIMARY_MECHANISM_ROLES)
+    words = search_words(sources)
     for row in source_rows(sources, table):
         start = row["start_date"]
         row.update(
@@ -135,10 +190,23 @@ def event_rows(sources, table):
             date_precision=date_precision(start),
             month=start[:7] if start and len(start) >= 7 else None,
             year=int(start[:4]) if start else None,
+            mechanism_id=mechanisms.get(row["id"]),
+            place_id=places.get(row["id"]),
             people=json_list(attendees.get(row["id"])),
+            search_text=words.get(row["id"]),
             date_order=start or UNDATED,
         )
         yield row
+
+
+def person_role_rows(sources, table):
+    for role in PERSON_ROLE_VOCABULARY:
+        yield {"id": role.id, "present": int(role.present), "description": role.description}
+
+
+def event_people_rows(sources, table):
+    for row in source_rows(sources, table):
+        yield {**row, "present": int(row["role"] in PRESENT_ROLES)}
 
 
 def list_links(source, list_column, key_column, item_column):
@@ -173,6 +241,8 @@ CONVERTERS = {
     "mechanism_members": list_links("mechanisms", "members", "mechanism_id", "country_id"),
     "aliases": alias_rows,
     "events": event_rows,
+    "person_roles": person_role_rows,
+    "event_people": event_people_rows,
     "event_topics": list_links("events", "topics", "event_id", "topic_id"),
     "event_countries": list_links("events", "countries", "event_id", "country_id"),
     "data_note_quotes": note_quote_rows,

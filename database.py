@@ -16,7 +16,10 @@ import sqlite_utils
 from schema import SCHEMA_VERSION, SUMMARIES, TABLES, VIEWS
 
 TEMPORARY_SUFFIX = ".tmp"
-FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+# Stemming over accent folding: "aquifer" finds "aquifers", "Lopez" finds "López".
+FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
+# Prefix indexes for the prefix queries the search boxes make of every typed word (search.py).
+FTS_PREFIX = "2 3 4"
 
 
 def column_types(table):
@@ -53,10 +56,25 @@ def insert_rows(connection, sources):
         connection.executemany(sql, (tuple(row.get(c) for c in columns) for row in sources.rows(table)))
 
 
+def create_search_sql(table):
+    """The full-text index of a table: FTS5 over its `search` columns, reading their text from the table itself.
+
+    Written here rather than with sqlite-utils' enable_fts, which has no prefix option. Datasette finds the
+    index by its `content=[table]`.
+    """
+    columns = ", ".join(f"[{column}]" for column in table.search)
+    return (
+        f"create virtual table [{table.name}_fts] using fts5 ({columns}, tokenize='{FTS_TOKENIZER}', "
+        f"prefix='{FTS_PREFIX}', content=[{table.name}])",
+        f"insert into [{table.name}_fts] (rowid, {columns}) select rowid, {columns} from [{table.name}]",
+    )
+
+
 def build_search(db):
     for table in TABLES:
         if table.search:
-            db[table.name].enable_fts(list(table.search), tokenize=FTS_TOKENIZER)
+            for sql in create_search_sql(table):
+                db.execute(sql)
 
 
 def build_summaries(db):

@@ -122,6 +122,7 @@ def column_meaning(column):
             {
                 "section_id": "Verbatim in the row's section.",
                 "event_id": "Verbatim in the event's section.",
+                "section_id or event_id": "Verbatim in the row's section when it names one, else in the event's section.",
                 "report": "Verbatim in the report.",
             }[column.quoted_in]
         )

@@ -54,7 +54,11 @@ KINDS = {
 # Where a quote column's words must be found.
 IN_ROW_SECTION = "section_id"  # in the section this row names
 IN_EVENT_SECTION = "event_id"  # in the section of the event this row names
+# In the section this row names when it names one, else in its event's section: a link stated
+# outside the event's own section (a visit in 2.h that included the meeting of 4.b.ii).
+IN_ROW_OR_EVENT_SECTION = "section_id or event_id"
 ANYWHERE = "report"  # anywhere in the report
+QUOTED_IN = (IN_ROW_SECTION, IN_EVENT_SECTION, IN_ROW_OR_EVENT_SECTION, ANYWHERE)
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ class Column:
             raise DeclarationError(f"column {self.name!r}: kind {self.kind!r} is not one of: {', '.join(KINDS)}")
         if self.item_references and self.kind != "list":
             raise DeclarationError(f"column {self.name!r}: item_references is for list columns")
-        if self.kind == "quote" and self.quoted_in not in (IN_ROW_SECTION, IN_EVENT_SECTION, ANYWHERE):
+        if self.kind == "quote" and self.quoted_in not in QUOTED_IN:
             raise DeclarationError(f"column {self.name!r}: a quote column says where it is quoted from (quoted_in)")
 
     @property
@@ -101,6 +105,24 @@ class UniqueNames:
     entity: str
     name: str = "name"
     aliases: str = "aliases"
+
+
+@dataclass(frozen=True)
+class Acyclic:
+    """Rule: following the links from `start` to `end` (both naming rows of one table) never leads back to
+    where it began, and no row links to itself: an event is not part of its own parts."""
+
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class RepresentedBy:
+    """Rule: `column` names the person who stood in for the row's person at the event. It is set only on
+    a row whose role is not a present one (see PERSON_ROLE_VOCABULARY), and that person has a row with a
+    present role in the same event."""
+
+    column: str = "represented_by"
 
 
 @dataclass(frozen=True)
@@ -181,10 +203,40 @@ def evidence(first_appears):
     )
 
 
+def link_evidence(quote_description):
+    """The section and verbatim quote that back a link to an event: the event's own section unless `section_id` names another."""
+    return (
+        Column("section_id", "The section that states it, when not the event's own section.", "section", references="sections"),
+        Column("quote", quote_description, "quote", required=True, quoted_in=IN_ROW_OR_EVENT_SECTION),
+    )
+
+
+def event_link_table(name, description, linked, role):
+    """An edition table linking each event to rows of another table (`linked`: column, table, noun), with a role."""
+    column, table, noun = linked
+    return Table(
+        name,
+        description,
+        columns=(
+            Column("event_id", "The event.", "slug", required=True, references="events"),
+            Column(column, f"The {noun}.", "slug", required=True, references=table),
+            role,
+            *link_evidence(f"The report's words that link the {noun} to the event."),
+        ),
+        primary_key=("event_id", column, "role"),
+        source=f"{name}.csv",
+        scope=EDITION,
+        optional_file=True,
+        datasette={"facets": ["role"]},
+    )
+
+
 # ---------------------------------------------------------------- vocabularies
 
 BASES = ("public-knowledge",)
-PLACE_KINDS = ("city", "building", "state", "region")
+# The basis of a classification that is this dataset's reading, not a fact the report states.
+CLASSIFICATION_BASES = ("dataset-classification",)
+PLACE_KINDS = ("city", "building", "port-of-entry", "state", "region")
 ORGANIZATION_KINDS = (
     "ministry",
     "agency",
@@ -238,27 +290,54 @@ EVENT_TYPES = (
     "establishment",
     "review",
     "speech",
+    "incident",
 )
 EVENT_MODES = ("in-person", "virtual", "phone")
 EVENT_STATUSES = ("occurred", "referenced", "planned")
-PERSON_ROLES = (
-    "host",
-    "co-host",
-    "chair",
-    "co-chair",
-    "leader",
-    "delegation-leader",
-    "delegation-member",
-    "attendee",
-    "met-with",
-    "keynote",
-    "speaker",
-    "represented",
-    "author",
-    "announcer",
-    "founder",
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    present: bool  # the role places the person at the event (or makes them a party to its act)
+    description: str
+
+
+# The roles of people at events. Who met whom (people_pairs) pairs only people whose roles are present ones.
+PERSON_ROLE_VOCABULARY = (
+    Role("host", True, "Hosted the event or received the others."),
+    Role("co-host", True, "Hosted the event with others."),
+    Role("chair", True, "Chaired the event."),
+    Role("co-chair", True, "Chaired or led the event with others."),
+    Role("leader", True, "Led the event, the trip or the visit, or took part in it as a head of government or minister."),
+    Role("delegation-leader", True, "Led a delegation at the event."),
+    Role("delegation-member", True, "Was a member of a delegation at the event."),
+    Role("attendee", True, "Attended the event."),
+    Role("participant", True, "Took part in the event; the report says so without saying how."),
+    Role("met-with", True, "Met the host or the others at the event."),
+    Role("keynote", True, "Gave the keynote address."),
+    Role("speaker", True, "Spoke at the event."),
+    Role("author", True, "Wrote or published it: a party to the act."),
+    Role("announcer", True, "Made the announcement: a party to the act."),
+    Role("founder", True, "Established it: a party to the act."),
+    Role("represented", False, "Was not there: someone represented them (represented_by names whom)."),
+    Role("mentioned", False, "Was not there: named in connection with the event only."),
+    Role("sent-message", False, "Was not there: took part through a message only."),
 )
+PERSON_ROLES = tuple(role.id for role in PERSON_ROLE_VOCABULARY)
+PRESENT_ROLES = frozenset(role.id for role in PERSON_ROLE_VOCABULARY if role.present)
 ORGANIZATION_ROLES = ("host", "organizer", "participant", "delegation", "announcer", "funder", "author", "venue", "subject")
+# Where an event took place (venue, city, visited) or what place it concerns (subject). The event's
+# single place_id is its first place in this order of roles: the most specific place where it was held.
+PLACE_ROLES = ("venue", "city", "visited", "subject")
+PRIMARY_PLACE_ROLES = ("venue", "city", "visited")
+# How an event belongs to a mechanism. The event's single mechanism_id is its first mechanism in this
+# order of roles; a mechanism the event only discusses is never its mechanism_id.
+MECHANISM_ROLES = ("meeting-of", "establishes", "under", "discusses")
+PRIMARY_MECHANISM_ROLES = ("meeting-of", "establishes", "under")
+EVENT_RELATIONS = ("part-of", "follows", "held-as")
+# The four types of binational institutions that the Center for Binational Institutions studies.
+CBI_TYPES = ("agreement", "organization", "dialogue-mechanism", "program")
 STATEMENT_KINDS = ("outcome", "commitment", "purpose", "description", "assessment")
 NOTE_KINDS = (
     "date-conflict",
@@ -273,7 +352,20 @@ NOTE_KINDS = (
     "missing-text",
     "missing-date",
     "detail-conflict",
+    "unstated-link",
 )
+
+
+def cbi_type_columns(description, required=False):
+    """The CBI's type of an institution and the marker that it is this dataset's classification."""
+    return (
+        Column("cbi_type", description, required=required, choices=CBI_TYPES, requires="cbi_type_basis"),
+        Column(
+            "cbi_type_basis",
+            "dataset-classification: cbi_type is this dataset's reading, not the report's words.",
+            choices=CLASSIFICATION_BASES,
+        ),
+    )
 
 
 def listed(choices):
@@ -394,21 +486,29 @@ TABLES = (
     ),
     Table(
         "places",
-        "Cities, buildings and regions where events took place, with coordinates (public knowledge).",
+        "Cities, buildings, ports of entry, states and regions the report names, with coordinates (public knowledge) where certain.",
         columns=(
             Column("id", "Place id.", "slug", required=True),
             Column("name", "Name as the report gives it.", required=True),
             Column("kind", f"{listed(PLACE_KINDS)}.", required=True, choices=PLACE_KINDS),
             Column("country_id", "Country of the place.", "country", required=True, references="countries"),
             Column("parent_id", "The place it lies in (e.g. the city of a building).", "slug", references="places"),
-            Column("latitude", "Latitude in decimal degrees (WGS 84), public knowledge.", "real"),
-            Column("longitude", "Longitude in decimal degrees (WGS 84), public knowledge.", "real"),
+            Column(
+                "location_basis",
+                "public-knowledge where the report does not state the country (or the place it lies in).",
+                choices=BASES,
+            ),
+            Column("aliases", "JSON array of other names the report uses for the place.", "list"),
+            Column("latitude", "Latitude in decimal degrees (WGS 84), public knowledge; empty where not certain.", "real"),
+            Column("longitude", "Longitude in decimal degrees (WGS 84), public knowledge; empty where not certain.", "real"),
             Column("coordinates_basis", "public-knowledge — coordinates are not stated by the report.", choices=BASES),
             *evidence("A section that names the place."),
         ),
         source="places.csv",
         scope=REGISTRY,
-        datasette={"label_column": "name", "units": {"latitude": "degree", "longitude": "degree"}},
+        rules=(UniqueNames("place"),),
+        search=("name", "aliases"),
+        datasette={"label_column": "name", "facets": ["kind"], "units": {"latitude": "degree", "longitude": "degree"}},
     ),
     Table(
         "people",
@@ -417,6 +517,12 @@ TABLES = (
             Column("id", "Person id.", "slug", required=True),
             Column("name", "The fullest form of the name the report uses.", required=True),
             Column("country_id", "The country the person serves or represents.", "country", references="countries"),
+            Column(
+                "country_basis",
+                "public-knowledge where the report does not state the person's country.",
+                choices=BASES,
+                requires="country_id",
+            ),
             Column("aliases", "JSON array of the other spellings the report uses (with titles, without second surnames…).", "list"),
             Column("section_id", "The section where the person first appears.", "section", required=True, references="sections"),
             Column("quote", "The report's words naming the person.", "quote", required=True, quoted_in=IN_ROW_SECTION),
@@ -437,7 +543,17 @@ TABLES = (
             Column("name_es", "Official Spanish name of a Mexican body (public knowledge, only where certain)."),
             Column("name_es_basis", "public-knowledge where name_es is not stated by the report.", choices=BASES),
             Column("country_id", "Country of the organization; empty for international bodies.", "country", references="countries"),
+            Column(
+                "country_basis",
+                "public-knowledge where the report does not state the organization's country.",
+                choices=BASES,
+                requires="country_id",
+            ),
             Column("kind", f"{listed(ORGANIZATION_KINDS)}.", required=True, choices=ORGANIZATION_KINDS),
+            *cbi_type_columns(
+                "For the binational institutions among organizations: organization, the CBI's type for them "
+                "(this dataset's classification; see mechanisms.cbi_type). Empty for national bodies, companies and the like."
+            ),
             Column("parent_id", "The organization it belongs to.", "slug", references="organizations"),
             Column("aliases", "JSON array of other spellings the report uses.", "list"),
             Column("section_id", "The section where it first appears.", "section", required=True, references="sections"),
@@ -446,9 +562,9 @@ TABLES = (
         source="organizations.yml",
         scope=REGISTRY,
         rules=(UniqueNames("organization"),),
-        indexes=(("kind",),),
+        indexes=(("kind",), ("cbi_type",)),
         search=("name", "acronym", "name_es", "aliases"),
-        datasette={"label_column": "name", "facets": ["kind", "country_id"]},
+        datasette={"label_column": "name", "facets": ["kind", "cbi_type", "country_id"]},
     ),
     Table(
         "mechanisms",
@@ -458,7 +574,18 @@ TABLES = (
             Column("name", "Name as the report gives it.", required=True),
             Column("acronym", "Acronym, where the report gives one."),
             Column("kind", f"{listed(MECHANISM_KINDS)}.", required=True, choices=MECHANISM_KINDS),
+            *cbi_type_columns(
+                "The type of binational institution in the four types the Center for Binational Institutions studies: "
+                f"{listed(CBI_TYPES)}. This dataset's classification (like topics), not the report's words.",
+                required=True,
+            ),
             Column("members", "JSON array of the member countries (ISO codes).", "list", item_references="countries"),
+            Column(
+                "members_basis",
+                "public-knowledge where the report does not state every listed member.",
+                choices=BASES,
+                requires="members",
+            ),
             Column("aliases", "JSON array of other spellings the report uses.", "list"),
             Column("established", "When it was established (ISO date), only where the report says.", "date", requires="established_quote"),
             Column("established_quote", "The report's words giving the establishment date.", "quote", quoted_in=ANYWHERE),
@@ -468,9 +595,9 @@ TABLES = (
         source="mechanisms.yml",
         scope=REGISTRY,
         rules=(UniqueNames("mechanism"),),
-        indexes=(("kind",),),
+        indexes=(("kind",), ("cbi_type",)),
         search=("name", "acronym", "aliases"),
-        datasette={"label_column": "name", "facets": ["kind"]},
+        datasette={"label_column": "name", "facets": ["cbi_type", "kind"]},
     ),
     Table(
         "mechanism_members",
@@ -483,10 +610,10 @@ TABLES = (
     ),
     Table(
         "aliases",
-        "Every spelling of a person, organization or mechanism that the report uses, for lookup by name.",
+        "Every spelling of a person, organization, mechanism or place that the report uses, for lookup by name.",
         columns=(
-            Column("entity_type", "person, organization or mechanism."),
-            Column("entity_id", "Id in people, organizations or mechanisms."),
+            Column("entity_type", "person, organization, mechanism or place."),
+            Column("entity_id", "Id in people, organizations, mechanisms or places."),
             Column("alias", "The spelling."),
         ),
         primary_key=("entity_type", "entity_id", "alias"),
@@ -520,20 +647,40 @@ TABLES = (
                 choices=EVENT_STATUSES,
             ),
             Column("ordinal", "The report's numbering of the meeting (10 for the 10th).", "int"),
-            Column("mechanism_id", "The standing mechanism it belongs to.", "slug", references="mechanisms"),
-            Column("place_id", "Where it took place.", "slug", references="places"),
+            Column(
+                "mechanism_id",
+                "Its primary mechanism, for facets: derived from event_mechanisms (the first of its mechanisms it is a "
+                "meeting of, establishes, or is under; never one it only discusses). All its mechanisms are in event_mechanisms.",
+                "slug",
+                derived=True,
+                references="mechanisms",
+            ),
+            Column(
+                "place_id",
+                "Its primary place, for facets: derived from event_places (the first venue, else city, else place visited). "
+                "All its places are in event_places.",
+                "slug",
+                derived=True,
+                references="places",
+            ),
             Column("summary", "One sentence in this dataset's words.", required=True),
             Column("quote", "The report's words that state the event.", "quote", required=True, quoted_in=IN_ROW_SECTION),
             Column("topics", "JSON array of topic ids.", "list", item_references="topics"),
             Column("countries", "JSON array of the countries taking part (ISO codes).", "list", item_references="countries"),
-            Column("people", "JSON array of the names of the people taking part.", "list", derived=True),
+            Column("people", "JSON array of the names of the people event_people lists for it, present or not.", "list", derived=True),
+            Column(
+                "search_text",
+                "What the search box matches besides the title, summary and quote: the names and aliases of its people, "
+                "organizations, mechanisms and places, and its topics (derived).",
+                derived=True,
+            ),
             Column("date_order", "Sort key: start_date, and after every dated event the undated ones.", derived=True),
         ),
         source="events.csv",
         scope=EDITION,
         rules=(DateRange("start_date", "end_date"),),
         indexes=(("start_date",), ("month",), ("year",), ("event_type",), ("mode",), ("status",), ("chapter",), ("date_order",)),
-        search=("title", "summary", "quote"),
+        search=("title", "summary", "quote", "search_text"),
         datasette={
             "label_column": "title",
             "sort": "date_order",
@@ -551,23 +698,48 @@ TABLES = (
         },
     ),
     Table(
+        "person_roles",
+        "The roles of people at events, and whether each places the person there: who met whom counts only present roles.",
+        columns=(
+            Column("id", "The role, as event_people.role names it."),
+            Column("present", "1 when the role places the person at the event (or makes them a party to its act), else 0.", "flag"),
+            Column("description", "What the role means."),
+        ),
+        datasette={"label_column": "id"},
+    ),
+    Table(
         "event_people",
-        "Who took part in each event, their role and their title at the time.",
+        "Who took part in each event, their role, whether they were there, and their title at the time.",
         columns=(
             Column("event_id", "The event.", "slug", required=True, references="events"),
             Column("person_id", "The person.", "slug", required=True, references="people"),
-            Column("role", f"{listed(PERSON_ROLES)}.", required=True, choices=PERSON_ROLES),
+            Column("role", f"{listed(PERSON_ROLES)} (see person_roles).", required=True, choices=PERSON_ROLES),
+            Column(
+                "present",
+                "1 when the role places the person at the event (or makes them a party to its act), 0 when the person "
+                "is linked to it without being there; derived from the role (person_roles).",
+                "flag",
+                derived=True,
+            ),
             Column("title", "The person's title for this event, as the report gives it."),
             Column(
                 "organization_id", "The organization the person represented, where the report says.", "slug", references="organizations"
             ),
-            Column("quote", "The report's words that place the person at the event.", "quote", required=True, quoted_in=IN_EVENT_SECTION),
+            Column(
+                "represented_by",
+                "For a person who was not there: who represented them at the event, where the report says.",
+                "slug",
+                references="people",
+            ),
+            *link_evidence("The report's words that place the person at the event."),
         ),
         primary_key=("event_id", "person_id", "role"),
         source="event_people.csv",
         scope=EDITION,
         optional_file=True,
-        datasette={"facets": ["role"]},
+        rules=(RepresentedBy(),),
+        indexes=(("present",),),
+        datasette={"facets": ["role", "present"]},
     ),
     Table(
         "event_organizations",
@@ -585,6 +757,54 @@ TABLES = (
         scope=EDITION,
         optional_file=True,
         datasette={"facets": ["role"]},
+    ),
+    event_link_table(
+        "event_places",
+        "Every place of each event, with its role: the venue or city where it took place, the places a visit went to, "
+        "or a place it concerns.",
+        ("place_id", "places", "place"),
+        Column(
+            "role",
+            "venue (the building or site where it took place), city (the city, state or region where it took place), "
+            "visited (a place a visit or trip went to) or subject (a place it concerns, not where it took place).",
+            required=True,
+            choices=PLACE_ROLES,
+        ),
+    ),
+    event_link_table(
+        "event_mechanisms",
+        "Every mechanism of each event, with its role: a meeting of it, its establishment, an action under it, or a discussion of it.",
+        ("mechanism_id", "mechanisms", "mechanism"),
+        Column(
+            "role",
+            "meeting-of (a meeting, session or summit of it), establishes (creates, declares or announces it), "
+            "under (a step taken under it or toward its goals) or discusses (it is a subject of the event).",
+            required=True,
+            choices=MECHANISM_ROLES,
+        ),
+    ),
+    Table(
+        "event_links",
+        "Links between events: a meeting within a visit, a declaration made at a summit (part-of); a meeting that "
+        "follows on from another (follows); a planned meeting and the meeting that took place (held-as).",
+        columns=(
+            Column("event_id", "The event.", "slug", required=True, references="events"),
+            Column(
+                "relation",
+                "part-of (the event is part of the linked event), follows (it follows on from the linked event) "
+                "or held-as (the planned event took place as the linked event).",
+                required=True,
+                choices=EVENT_RELATIONS,
+            ),
+            Column("linked_event_id", "The linked event.", "slug", required=True, references="events"),
+            *link_evidence("The report's words that link the two events."),
+        ),
+        primary_key=("event_id", "relation", "linked_event_id"),
+        source="event_links.csv",
+        scope=EDITION,
+        optional_file=True,
+        rules=(Acyclic("event_id", "linked_event_id"),),
+        datasette={"facets": ["relation"]},
     ),
     Table(
         "event_topics",
@@ -617,6 +837,7 @@ TABLES = (
         scope=EDITION,
         optional_file=True,
         indexes=(("unit", "value"),),
+        search=("description", "quote"),
         datasette={"label_column": "description", "facets": ["unit"]},
     ),
     Table(
@@ -676,13 +897,14 @@ TABLES = (
 SUMMARIES = (
     Table(
         "people_pairs",
-        "Who met whom — every pair of people who took part in the same event, with how many events they shared (computed at build time).",
+        "Who met whom — every pair of people present at the same event (event_people.present: a person represented by "
+        "someone else is not paired), with how many events they shared (computed at build time).",
         columns=(
             Column("person_a_id", "First person's id (alphabetically by id).", references="people"),
             Column("person_a", "First person's name."),
             Column("person_b_id", "Second person's id.", references="people"),
             Column("person_b", "Second person's name."),
-            Column("events", "Number of events both took part in.", "int"),
+            Column("events", "Number of events both were present at.", "int"),
             Column("event_ids", "JSON array of those events' ids."),
         ),
         primary_key=("person_a_id", "person_b_id"),
@@ -692,7 +914,8 @@ select pairs.a, pa.name, pairs.b, pb.name, pairs.events, pairs.event_ids
 from (
   select a.person_id as a, b.person_id as b, count(distinct a.event_id) as events,
     json_group_array(distinct a.event_id) as event_ids
-  from event_people a join event_people b on b.event_id = a.event_id and a.person_id < b.person_id
+  from event_people a join event_people b on b.event_id = a.event_id and a.person_id < b.person_id and b.present = 1
+  where a.present = 1
   group by a.person_id, b.person_id
 ) pairs
 join people pa on pa.id = pairs.a
@@ -702,17 +925,26 @@ order by pairs.events desc, pa.name, pb.name
     ),
     Table(
         "summary_events_by_place",
-        "Number of events per place, with the five latest (computed at build time).",
+        "Number of events held at each place or at a place inside it (a city counts the events in its buildings), "
+        "from event_places, with the five latest (computed at build time). Places an event only concerns are not counted.",
         columns=(
             Column("place_id", "The place.", references="places"),
-            Column("events", "Number of events held there.", "int"),
+            Column("events", "Number of events held there or in a place inside it.", "int"),
             Column("recent_events", "JSON array of the titles of the five latest events there."),
         ),
         primary_key="place_id",
         sql="""
-select p.id, count(e.id),
-  (select json_group_array(title) from (select title from events where place_id = p.id order by start_date desc, id limit 5))
-from places p left join events e on e.place_id = p.id
+with held(event_id, place_id) as (
+  select event_id, place_id from event_places where role != 'subject'
+  union
+  select ep.event_id, inner_place.parent_id from event_places ep join places inner_place on inner_place.id = ep.place_id
+  where ep.role != 'subject' and inner_place.parent_id is not null
+)
+select p.id, count(h.event_id),
+  (select json_group_array(title) from (
+     select e.title from held h2 join events e on e.id = h2.event_id where h2.place_id = p.id
+     order by e.start_date desc, e.id limit 5))
+from places p left join held h on h.place_id = p.id
 group by p.id
 order by p.id
 """,
@@ -726,21 +958,51 @@ order by p.id
     ),
     Table(
         "summary_events_by_mechanism",
-        "Number of events per mechanism, with the first and last date (computed at build time).",
+        "Number of events per mechanism in any role (a meeting of it, its establishment, a step under it, a discussion of it), "
+        "with its CBI type and the first and last date (computed at build time from event_mechanisms).",
         columns=(
             Column("mechanism_id", "The mechanism.", references="mechanisms"),
             Column("mechanism", "Its name."),
+            Column("cbi_type", "Its CBI type (this dataset's classification)."),
             Column("events", "Number of its events.", "int"),
             Column("first", "Earliest start date of its events."),
             Column("last", "Latest start date of its events."),
         ),
         primary_key="mechanism_id",
-        indexes=(("events",),),
+        indexes=(("events",), ("cbi_type",)),
         sql="""
-select m.id, m.name, count(*), min(e.start_date), max(e.start_date)
-from events e join mechanisms m on m.id = e.mechanism_id group by m.id order by m.id
+select m.id, m.name, m.cbi_type, count(distinct e.id), min(e.start_date), max(e.start_date)
+from event_mechanisms em join mechanisms m on m.id = em.mechanism_id join events e on e.id = em.event_id
+group by m.id order by m.id
 """,
-        datasette={"label_column": "mechanism"},
+        datasette={"label_column": "mechanism", "facets": ["cbi_type"]},
+    ),
+    Table(
+        "summary_events_by_cbi_type",
+        "The four types of binational institutions the CBI studies (agreements, organizations, dialogue mechanisms, "
+        "programs): how many institutions of each type the dataset holds and how many events they have "
+        "(this dataset's classification; computed at build time).",
+        columns=(
+            Column("cbi_type", "The CBI type."),
+            Column("institutions", "Number of mechanisms and organizations of that type.", "int"),
+            Column("mechanisms", "Number of mechanisms of that type.", "int"),
+            Column("organizations", "Number of organizations of that type.", "int"),
+            Column("events", "Number of events linked to an institution of that type.", "int"),
+        ),
+        primary_key="cbi_type",
+        sql="""
+select t.cbi_type, count(distinct t.institution), count(distinct case when t.table_name = 'mechanisms' then t.institution end),
+  count(distinct case when t.table_name = 'organizations' then t.institution end), count(distinct t.event_id)
+from (
+  select 'mechanisms' as table_name, m.cbi_type, m.id as institution, em.event_id
+  from mechanisms m left join event_mechanisms em on em.mechanism_id = m.id
+  union all
+  select 'organizations', o.cbi_type, o.id, eo.event_id
+  from organizations o left join event_organizations eo on eo.organization_id = o.id
+  where o.cbi_type is not null
+) t
+group by t.cbi_type order by t.cbi_type
+""",
     ),
     Table(
         "summary_events_by_topic",
@@ -783,7 +1045,7 @@ order by g.report_id, g.chapter, g.topic_id
     ),
     Table(
         "summary_events_by_mechanism_month",
-        "Number of events per mechanism and month (computed at build time).",
+        "Number of events per mechanism (in any role) and month (computed at build time from event_mechanisms).",
         columns=(
             Column("mechanism_id", "The mechanism.", references="mechanisms"),
             Column("mechanism", "Its name."),
@@ -794,19 +1056,59 @@ order by g.report_id, g.chapter, g.topic_id
         primary_key=("mechanism_id", "month"),
         indexes=(("year",),),
         sql="""
-select m.id, m.name, e.year, e.month, count(*)
-from events e join mechanisms m on m.id = e.mechanism_id
+select m.id, m.name, e.year, e.month, count(distinct e.id)
+from event_mechanisms em join mechanisms m on m.id = em.mechanism_id join events e on e.id = em.event_id
 where e.month is not null
 group by m.id, e.month
 order by m.id, e.month
 """,
+    ),
+    Table(
+        "summary_event_parts",
+        "Each event that has parts (a visit and its meetings, a summit and what was done at it), rolled up: its parts "
+        "however deep, the people present at it or any part, and the places where they were held (computed at build time).",
+        columns=(
+            Column("event_id", "The event that has parts.", references="events"),
+            Column("title", "Its title."),
+            Column("start_date", "Its start date."),
+            Column("end_date", "Its end date."),
+            Column("parts", "Number of its parts, however deep.", "int"),
+            Column("part_ids", "JSON array of the ids of its parts, in date order."),
+            Column("people", "JSON array of the names of the people present at it or at any of its parts."),
+            Column("places", "JSON array of the names of the places where it or any of its parts was held."),
+        ),
+        primary_key="event_id",
+        indexes=(("start_date", "event_id"),),
+        sql="""
+with recursive parts(whole_id, part_id) as (
+  select linked_event_id, event_id from event_links where relation = 'part-of'
+  union
+  select parts.whole_id, l.event_id from parts join event_links l on l.linked_event_id = parts.part_id and l.relation = 'part-of'
+),
+members(whole_id, event_id) as (select whole_id, part_id from parts union select whole_id, whole_id from parts)
+select w.id, w.title, w.start_date, w.end_date,
+  (select count(*) from parts p where p.whole_id = w.id),
+  (select json_group_array(id) from (
+     select e.id from parts p join events e on e.id = p.part_id where p.whole_id = w.id order by e.start_date, e.id)),
+  (select json_group_array(name) from (
+     select distinct pe.name from members m join event_people ep on ep.event_id = m.event_id and ep.present = 1
+     join people pe on pe.id = ep.person_id where m.whole_id = w.id order by pe.name)),
+  (select json_group_array(name) from (
+     select distinct pl.name from members m join event_places ep on ep.event_id = m.event_id and ep.role != 'subject'
+     join places pl on pl.id = ep.place_id where m.whole_id = w.id order by pl.name))
+from events w
+where w.id in (select whole_id from parts)
+order by w.start_date, w.id
+""",
+        datasette={"label_column": "title"},
     ),
 )
 
 VIEWS = (
     Table(
         "events_detail",
-        "One row per event with its mechanism, place, section, and its people (with roles and titles), organizations, topics and countries as JSON arrays.",
+        "One row per event with its primary mechanism and place, section, and its people (with roles, presence and titles), "
+        "places, mechanisms, organizations, topics, countries and linked events as JSON arrays.",
         columns=(
             Column("id", "Event id."),
             Column("start_date", "Start date."),
@@ -817,16 +1119,20 @@ VIEWS = (
             Column("mode", "in-person, virtual or phone."),
             Column("status", "occurred, referenced or planned."),
             Column("ordinal", "The report's numbering of the meeting.", "int"),
-            Column("mechanism", "Name of the mechanism."),
-            Column("place", "Name of the place."),
+            Column("mechanism", "Name of its primary mechanism."),
+            Column("place", "Name of its primary place."),
             Column("section", "Section number."),
             Column("section_title", "Section title."),
             Column("summary", "One sentence in this dataset's words."),
             Column("quote", "The report's words."),
-            Column("people", "JSON array of {person, role, title}."),
+            Column("people", "JSON array of {person, role, present, title}."),
+            Column("places", "JSON array of {place, role}."),
+            Column("mechanisms", "JSON array of {mechanism, role}."),
             Column("organizations", "JSON array of {organization, role}."),
             Column("topics", "JSON array of topic ids."),
             Column("countries", "JSON array of ISO country codes."),
+            Column("part_of", "JSON array of the ids of the events it is part of."),
+            Column("parts", "JSON array of the ids of its direct parts."),
         ),
         view=True,
         sql="""
@@ -834,11 +1140,17 @@ select
   e.id, e.start_date, e.end_date, e.date_precision, e.title, e.event_type, e.mode, e.status, e.ordinal,
   m.name as mechanism, p.name as place, s.number as section, s.title as section_title,
   e.summary, e.quote,
-  (select json_group_array(json_object('person', pe.name, 'role', ep.role, 'title', ep.title))
+  (select json_group_array(json_object('person', pe.name, 'role', ep.role, 'present', ep.present, 'title', ep.title))
      from event_people ep join people pe on pe.id = ep.person_id where ep.event_id = e.id) as people,
+  (select json_group_array(json_object('place', pl.name, 'role', epl.role))
+     from event_places epl join places pl on pl.id = epl.place_id where epl.event_id = e.id) as places,
+  (select json_group_array(json_object('mechanism', me.name, 'role', em.role))
+     from event_mechanisms em join mechanisms me on me.id = em.mechanism_id where em.event_id = e.id) as mechanisms,
   (select json_group_array(json_object('organization', o.name, 'role', eo.role))
      from event_organizations eo join organizations o on o.id = eo.organization_id where eo.event_id = e.id) as organizations,
-  e.topics, e.countries
+  e.topics, e.countries,
+  (select json_group_array(l.linked_event_id) from event_links l where l.event_id = e.id and l.relation = 'part-of') as part_of,
+  (select json_group_array(l.event_id) from event_links l where l.linked_event_id = e.id and l.relation = 'part-of') as parts
 from events e
 left join mechanisms m on m.id = e.mechanism_id
 left join places p on p.id = e.place_id
@@ -848,7 +1160,7 @@ order by e.start_date, e.id
     ),
     Table(
         "person_events",
-        "One row per person and event they took part in, with role, title, organization, place and mechanism.",
+        "One row per person and event they are listed for, with role, presence, title, organization, primary place and mechanism.",
         columns=(
             Column("person_id", "Person id."),
             Column("person", "Person's name."),
@@ -857,28 +1169,59 @@ order by e.start_date, e.id
             Column("start_date", "Event start date."),
             Column("end_date", "Event end date."),
             Column("role", "The person's role in the event."),
+            Column("present", "1 when the role places the person at the event, 0 when not.", "int"),
             Column("title", "The person's title for the event."),
             Column("organization", "The organization the person represented."),
-            Column("place", "Where the event took place."),
-            Column("mechanism", "The mechanism of the event."),
+            Column("represented_by", "Who represented the person, when they were not there."),
+            Column("place", "The event's primary place."),
+            Column("mechanism", "The event's primary mechanism."),
             Column("quote", "The report's words placing the person at the event."),
-            Column("section_id", "The section describing the event."),
+            Column("section_id", "The section that states it."),
         ),
         primary_key=(),
         view=True,
         sql="""
 select
   pe.id as person_id, pe.name as person, e.id as event_id, e.title as event, e.start_date, e.end_date,
-  ep.role, ep.title, o.name as organization, p.name as place, m.name as mechanism, ep.quote, e.section_id
+  ep.role, ep.present, ep.title, o.name as organization, rep.name as represented_by,
+  p.name as place, m.name as mechanism, ep.quote, coalesce(ep.section_id, e.section_id) as section_id
 from event_people ep
 join people pe on pe.id = ep.person_id
 join events e on e.id = ep.event_id
 left join organizations o on o.id = ep.organization_id
+left join people rep on rep.id = ep.represented_by
 left join places p on p.id = e.place_id
 left join mechanisms m on m.id = e.mechanism_id
 order by pe.name, e.start_date
 """,
-        datasette={"facets": ["person", "role"]},
+        datasette={"facets": ["person", "role", "present"]},
+    ),
+    Table(
+        "event_parts",
+        "Every part of every event, however deep: one row per event and each of its parts (a visit, the meetings "
+        "within it, what was presented at them), with how many part-of links away the part is.",
+        columns=(
+            Column("whole_id", "The event that has the part."),
+            Column("whole", "Its title."),
+            Column("part_id", "The part."),
+            Column("part", "The part's title."),
+            Column("depth", "1 for a direct part, 2 for a part of a part…", "int"),
+            Column("start_date", "The part's start date."),
+            Column("event_type", "The part's type of event."),
+        ),
+        primary_key=(),
+        view=True,
+        sql="""
+with recursive parts(whole_id, part_id, depth) as (
+  select linked_event_id, event_id, 1 from event_links where relation = 'part-of'
+  union
+  select parts.whole_id, l.event_id, parts.depth + 1
+  from parts join event_links l on l.linked_event_id = parts.part_id and l.relation = 'part-of'
+)
+select parts.whole_id, w.title as whole, parts.part_id, e.title as part, parts.depth, e.start_date, e.event_type
+from parts join events w on w.id = parts.whole_id join events e on e.id = parts.part_id
+order by w.start_date, parts.whole_id, parts.depth, e.start_date, parts.part_id
+""",
     ),
 )
 
@@ -898,7 +1241,7 @@ def check_declarations(tables):
                 if len(names[target].primary_key) != 1:
                     raise DeclarationError(f"table {table.name!r}: column {column.name!r} references {target!r}, which has no single key")
         for rule in table.rules:
-            for name in (getattr(rule, attribute) for attribute in ("start", "end", "name", "aliases") if hasattr(rule, attribute)):
+            for name in (getattr(rule, a) for a in ("start", "end", "name", "aliases", "column") if hasattr(rule, a)):
                 if name not in table.column_names:
                     raise DeclarationError(f"table {table.name!r}: rule {rule!r} names unknown column {name!r}")
 

@@ -74,11 +74,9 @@ def floor(sources, path):
     connection.execute("commit")
     insert = time.perf_counter() - started
     started = time.perf_counter()
-    for name, columns in ((table.name, table.search) for table in TABLES if table.search):
-        connection.execute(
-            f"create virtual table [{name}_fts] using fts5 ({', '.join(columns)}, tokenize='{database.FTS_TOKENIZER}', content=[{name}])"
-        )
-        connection.execute(f"insert into [{name}_fts] (rowid, {', '.join(columns)}) select rowid, {', '.join(columns)} from [{name}]")
+    for table in (table for table in TABLES if table.search):
+        for sql in database.create_search_sql(table):
+            connection.execute(sql)
     search = time.perf_counter() - started
     started = time.perf_counter()
     database.create_indexes(db)

@@ -249,6 +249,8 @@ class Synth:
                     "id": f"mechanism-{i}",
                     "name": self.mechanism(i),
                     "kind": "dialogue",
+                    "cbi_type": "dialogue-mechanism",
+                    "cbi_type_basis": "dataset-classification",
                     "members": ["US", "MX"],
                     "section_id": anchor[("mechanism", i)],
                     "quote": self.mechanism(i),
@@ -264,13 +266,14 @@ class Synth:
         lines = [f"# SYNTHETIC REPORT {edition}", "", "## 1. EVENTS", "", "Country of every delegation.", ""]
         sections = [("title", "", "", 1, f"SYNTHETIC REPORT {edition}"), ("1", "", "1", 3, "1. EVENTS")]
         events, people, organizations, figures, statements = [], [], [], [], []
+        links = {"places": [], "mechanisms": []}
         for offset in range(0, len(numbers), SECTION_SIZE):
             section = f"1.{offset // SECTION_SIZE + 1}"
             heading = f"{section}. Engagements {offset // SECTION_SIZE + 1}"
             lines += [f"### {heading}", ""]
             sections.append((section, "1", "1", len(lines) - 1, heading))
             for number in numbers[offset : offset + SECTION_SIZE]:
-                sentence = self.event_rows(number, section, events, people, organizations, figures, statements)
+                sentence = self.event_rows(number, section, events, people, organizations, figures, statements, links)
                 lines += [sentence, ""]
         if appendix_lines:
             lines += ["## A. REGISTER", ""]
@@ -296,11 +299,13 @@ class Synth:
         write_csv(folder / "events.csv", "events", events)
         write_csv(folder / "event_people.csv", "event_people", people)
         write_csv(folder / "event_organizations.csv", "event_organizations", organizations)
+        write_csv(folder / "event_places.csv", "event_places", links["places"])
+        write_csv(folder / "event_mechanisms.csv", "event_mechanisms", links["mechanisms"])
         write_csv(folder / "figures.csv", "figures", figures)
         write_csv(folder / "statements.csv", "statements", statements)
         (folder / "data_notes.yml").write_text("[]\n", encoding="utf-8")
 
-    def event_rows(self, number, section, events, people, organizations, figures, statements):
+    def event_rows(self, number, section, events, people, organizations, figures, statements, links):
         rng = self.rng
         day = START + timedelta(days=rng.randrange(DAYS))
         attendees = sorted(set(self.attendance.draw(rng.randint(1, 6))))
@@ -327,14 +332,15 @@ class Synth:
                 "event_type": rng.choice(EVENT_TYPES),
                 "mode": rng.choice(MODES),
                 "status": "occurred",
-                "mechanism_id": mechanism,
-                "place_id": f"place-{place}",
                 "countries": countries,
                 "topics": topics,
                 "summary": f"Synthetic engagement {number} about {topic_words}.",
                 "quote": sentence,
             }
         )
+        links["places"].append({"event_id": event_id, "place_id": f"place-{place}", "role": "city", "quote": f"in {self.place(place)}"})
+        if mechanism:
+            links["mechanisms"].append({"event_id": event_id, "mechanism_id": mechanism, "role": "meeting-of", "quote": sentence})
         for position, attendee in enumerate(attendees):
             role = "host" if position == 0 else rng.choice(ROLES[1:])
             people.append(

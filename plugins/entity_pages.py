@@ -19,6 +19,7 @@ DATABASE = "binational"
 LINKS = {
     "event": ("event_id", "events"),
     "person": ("person_id", "people"),
+    "represented_by": ("person_id", "people"),
     "met": ("met_id", "people"),
     "institution": ("mechanism_id", "mechanisms"),
     "place": ("place_id", "places"),
@@ -59,9 +60,11 @@ from people p left join countries c on c.id = p.country_id where p.id = :id""",
             Section(
                 "Events, in date order, with role and title at the time",
                 f"""
-select {EVENT_COLUMNS}, ep.role, ep.title as title_then, o.name as organization, ep.organization_id,
-  pl.name as place, e.place_id
+select {EVENT_COLUMNS}, ep.role, case when ep.present then 'yes' else 'no' end as present,
+  rep.name as represented_by, ep.represented_by as person_id, ep.title as title_then, o.name as organization,
+  ep.organization_id, pl.name as place, e.place_id
 from event_people ep join events e on e.id = ep.event_id
+left join people rep on rep.id = ep.represented_by
 left join organizations o on o.id = ep.organization_id left join places pl on pl.id = e.place_id
 where ep.person_id = :id
 order by e.start_date is null, e.start_date, e.id""",
@@ -85,15 +88,16 @@ order by e.start_date is null, e.start_date""",
     ),
     "mechanisms": Page(
         facts="""
-select m.name, m.acronym, m.kind, m.members, m.established, m.established_quote as established_in_the_reports_words,
+select m.name, m.acronym, m.kind, m.cbi_type as cbi_type, m.members, m.established, m.established_quote as established_in_the_reports_words,
   m.aliases as also_written, m.quote as first_named, m.section_id as first_named_in
 from mechanisms m where m.id = :id""",
         sections=(
             Section(
                 "Its meetings and events over time",
                 f"""
-select {EVENT_COLUMNS}, e.ordinal as number, e.event_type as type, e.status, pl.name as place, e.place_id
-from events e left join places pl on pl.id = e.place_id where e.mechanism_id = :id
+select {EVENT_COLUMNS}, e.ordinal as number, em.role as how, e.event_type as type, e.status, pl.name as place, e.place_id
+from event_mechanisms em join events e on e.id = em.event_id left join places pl on pl.id = e.place_id
+where em.mechanism_id = :id
 order by e.start_date is null, e.start_date, e.id""",
                 empty="The report names no event of it.",
             ),
@@ -101,7 +105,8 @@ order by e.start_date is null, e.start_date, e.id""",
                 "Figures",
                 """
 select f.value, f.unit, f.description, f.as_of, e.title as event, e.id as event_id
-from figures f join events e on e.id = f.event_id where e.mechanism_id = :id order by e.start_date, f.id""",
+from figures f join events e on e.id = f.event_id
+where f.event_id in (select event_id from event_mechanisms where mechanism_id = :id) order by e.start_date, f.id""",
             ),
             Section(
                 "What the report says about it",
@@ -111,7 +116,8 @@ from figures f join events e on e.id = f.event_id where e.mechanism_id = :id ord
                 "Data notes on its events",
                 """
 select n.title as note, n.id as note_id, n.kind, n.resolution from data_notes n
-where n.section_id in (select section_id from events where mechanism_id = :id) order by n.rowid""",
+where n.section_id in (select e.section_id from events e join event_mechanisms em on em.event_id = e.id where em.mechanism_id = :id)
+order by n.rowid""",
             ),
         ),
     ),
@@ -129,9 +135,10 @@ where p.id = :id""",
             Section(
                 "Events here and at the places inside it, latest first",
                 f"""
-select {EVENT_COLUMNS}, pl.name as place, e.place_id, m.name as institution, e.mechanism_id
-from events e join places pl on pl.id = e.place_id left join mechanisms m on m.id = e.mechanism_id
-where e.place_id = :id or pl.parent_id = :id
+select {EVENT_COLUMNS}, pl.name as place, x.place_id, x.role as how, m.name as institution, e.mechanism_id
+from event_places x join events e on e.id = x.event_id join places pl on pl.id = x.place_id
+left join mechanisms m on m.id = e.mechanism_id
+where x.place_id = :id or pl.parent_id = :id
 order by e.start_date desc, e.id""",
                 empty="The report places no event here.",
             ),

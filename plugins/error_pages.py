@@ -1,4 +1,4 @@
-"""Error pages: 400 (not 500) for bad parameters.
+"""Error pages: 400 (not 500) for bad parameters, and words instead of SQLite's for a raw search it cannot read.
 
 The server's environment must not have `rich`: Datasette 0.65's default error
 handler calls rich's print_exception() outside an `except` block whenever rich
@@ -23,6 +23,29 @@ def parameter_errors_are_bad_requests(exception):
     """
     if isinstance(exception, DatasetteError) and exception.status == 500:
         exception.status = 400
+
+
+RAW_SEARCH_MESSAGE = (
+    "This search asks for full-text query syntax (_searchmode=raw), and it could not be read that way. "
+    "Search without _searchmode=raw to find the words as typed; quotes, operators and punctuation are then plain text."
+)
+
+
+@hookimpl(tryfirst=True, specname="handle_exception")
+def raw_search_errors_in_words(request, exception):
+    """A search box reads any input (plugins/search_queries.py); only `_searchmode=raw` passes text to FTS5 as
+    query syntax, where SQLite refuses an unbalanced quote with "unterminated string". Say what to do instead.
+    Returning None lets Datasette render the page with this message."""
+    if (
+        isinstance(exception, DatasetteError)
+        and request is not None
+        and request.args.get("_searchmode") == "raw"
+        and any(key.startswith("_search") and key != "_searchmode" for key in request.args)
+    ):
+        exception.status = 400
+        exception.title = "Search not understood"
+        exception.message = RAW_SEARCH_MESSAGE
+        exception.message_is_html = False
 
 
 def is_parameter_error(exception, request):

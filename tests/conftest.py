@@ -2,8 +2,8 @@ import shutil
 import sqlite3
 
 import pytest
-from datasette.utils import escape_fts
 from helpers import FIXTURE_SOURCES, SOURCES, start_server
+from site_client import Site, load_plugin
 
 import build
 
@@ -18,11 +18,19 @@ def database(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def connection(database):
-    """A read-only connection to the real database, with Datasette's escape_fts() for canned queries."""
+    """A read-only connection to the real database, with the site's SQL functions for canned queries."""
     connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    connection.create_function("escape_fts", 1, escape_fts)
+    load_plugin("search_queries").prepare_connection(connection)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="module")
+def site(database):
+    """The real database served by Datasette configured as the site is (server.py), through its test client."""
+    site = Site(database)
+    yield site
+    site.close()
 
 
 @pytest.fixture

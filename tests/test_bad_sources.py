@@ -53,7 +53,7 @@ BAD_SOURCES = [
         "  country_id: MX\n  section_id: test-2023:1.b",
         "  country_id: MX\n  nickname: Vane\n  section_id: test-2023:1.b",
         [
-            "sources/people.yml:16: nickname: is not a field of people.yml; expected one of: id, name, country_id, aliases, section_id, quote"
+            "sources/people.yml:16: nickname: is not a field of people.yml; expected one of: id, name, country_id, country_basis, aliases, section_id, quote"
         ],
         id="unknown-yaml-field",
     ),
@@ -147,8 +147,8 @@ BAD_SOURCES = [
     ),
     pytest.param(
         "places.csv",
-        "city,MX,,19.4326",
-        "city,Mexico,,19.4326",
+        "city,MX,,,,19.4326",
+        "city,Mexico,,,,19.4326",
         ["sources/places.csv:2: country_id: 'Mexico' is not an ISO 3166-1 alpha-2 code (two capital letters, e.g. MX)"],
         id="bad-country-code",
     ),
@@ -201,6 +201,57 @@ BAD_SOURCES = [
             "sources/test-2023/data_notes.yml:8: quotes.quote: is not verbatim in section test-2023:1.a: 'Summit in Monterrey'; copy it exactly from the report"
         ],
         id="note-quote-not-in-report",
+    ),
+    pytest.param(
+        "test-2023/event_links.csv",
+        None,
+        "event_id,relation,linked_event_id,section_id,quote\n"
+        "test-2023-consular-november,follows,test-2023-consular-21,,The Consular Dialogue met again\n"
+        "test-2023-consular-21,part-of,test-2023-consular-november,,The 21st Mexico-U.S. Consular Dialogue\n"
+        "test-2023-palace-meeting,part-of,test-2023-palace-meeting,,at the National Palace\n",
+        [
+            "sources/test-2023/event_links.csv:3: linked_event_id: 'test-2023-consular-november' already leads to "
+            "'test-2023-consular-21' through other links, so this link closes a cycle; an event cannot be part of its own parts",
+            "sources/test-2023/event_links.csv:4: linked_event_id: 'test-2023-palace-meeting' links an event to itself",
+        ],
+        id="event-link-cycle",
+    ),
+    pytest.param(
+        "test-2023/event_people.csv",
+        "met-with,Secretary of State,us-state-department,,",
+        "met-with,Secretary of State,us-state-department,andres-manuel-lopez-obrador,",
+        [
+            "sources/test-2023/event_people.csv:3: represented_by: is set on a row whose role 'met-with' places the person "
+            "at the event; use it on the represented person's row (role represented)"
+        ],
+        id="represented-by-on-a-present-row",
+    ),
+    pytest.param(
+        "test-2023/event_people.csv",
+        "andres-manuel-lopez-obrador,host,President,,,",
+        "andres-manuel-lopez-obrador,represented,President,,vanessa-calva,",
+        [
+            "sources/test-2023/event_people.csv:2: represented_by: 'vanessa-calva' has no row with a present role in event "
+            "'test-2023-palace-meeting'; add the representative's row"
+        ],
+        id="representative-not-there",
+    ),
+    pytest.param(
+        "test-2023/event_places.csv",
+        None,
+        "event_id,place_id,role,section_id,quote\ntest-2023-consular-21,mexico-city,city,,in Mexico City\n",
+        [
+            "sources/test-2023/event_places.csv:2: quote: is not verbatim in section test-2023:1.b: 'in Mexico City'; "
+            "it occurs in another section; fix section_id"
+        ],
+        id="link-quoted-from-another-section",
+    ),
+    pytest.param(
+        "test-2023/event_mechanisms.csv",
+        "meeting-of,,The Consular Dialogue met again",
+        "chaired,,The Consular Dialogue met again",
+        ["sources/test-2023/event_mechanisms.csv:3: role: 'chaired' is not one of: meeting-of, establishes, under, discusses"],
+        id="unknown-mechanism-role",
     ),
     pytest.param(
         "mechanisms.yml",
@@ -375,9 +426,7 @@ def many_events(sources, count):
     quote = "The Consular Dialogue met again from November 6-8, 2023."
     with open(sources / "test-2023" / "events.csv", "a", encoding="utf-8") as file:
         for number in range(count):
-            file.write(
-                f'test-2023-extra-{number},1.b,Extra meeting {number},2023-11-06,,meeting,,occurred,,,,Extra.,"{quote}",trade,MX;US\n'
-            )
+            file.write(f'test-2023-extra-{number},1.b,Extra meeting {number},2023-11-06,,meeting,,occurred,,Extra.,"{quote}",trade,MX;US\n')
 
 
 def test_killed_build_leaves_the_previous_database(fixture_sources, tmp_path):

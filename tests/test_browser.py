@@ -117,7 +117,7 @@ def test_timeline_marks_each_event_of_the_year_with_a_link(server, page, connect
             "select id from events where date_precision = 'day' and start_date like '2023-%' order by start_date, id"
         )
     ]
-    assert len(events) == 38
+    assert len(events) == 39
     assert page.locator("figure.site-chart .mark-symbol path").count() == len(events)
     labels = page.locator("figure.site-chart .mark-symbol path").evaluate_all("ps => ps.map(p => p.getAttribute('aria-label'))")
     assert sorted(label.rsplit("url: ", 1)[1] for label in labels) == sorted(f"/binational/events/{event_id}" for event_id in events)
@@ -204,9 +204,20 @@ def test_event_page(server, page):
     page.goto(server + "/binational/events/cbi-2023-tfc-2")
     assert page.locator("article.event-page h1").inner_text() == "Second Trilateral Fentanyl Committee meeting"
     people = page.locator("table.event-people tbody tr")
-    assert people.count() == 3
+    assert people.count() == 4
     assert people.first.inner_text().split("\t")[:3] == ["Rosa Icela Rodríguez Velázquez", "host", "Secretary of Security"]
     assert "virtually hosted the Second Trilateral Fentanyl Committee Meeting" in page.locator(".report-text").inner_text()
+    assert page.errors == []
+
+
+def test_a_visit_links_to_its_parts_and_back(server, page):
+    page.goto(server + "/binational/events/cbi-2023-verma-mexico-trip")
+    assert page.locator("article.event-page dd.event-places").inner_text() == "Mexico City (visited), Ciudad Juárez (visited)"
+    page.locator("ul.event-links a", has_text="Second Trilateral Fentanyl Committee meeting").click()
+    page.wait_for_url("**/events/cbi-2023-tfc-2")
+    assert page.locator("article.event-page h1").inner_text() == "Second Trilateral Fentanyl Committee meeting"
+    assert page.locator("article.event-page h2", has_text="Part of").count() == 1
+    assert "Deputy Secretary of State Verma's trip" in page.locator("ul.event-links").first.inner_text()
     assert page.errors == []
 
 

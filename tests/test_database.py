@@ -49,6 +49,7 @@ def test_event_row_is_built_with_derived_columns(fixture_db):
         "topics": '["consular-affairs"]',
         "countries": '["MX", "US"]',
         "people": "[]",
+        "search_text": "Mexico-U.S. Consular Dialogue; Consular Dialogue; Consular affairs",
         "date_order": "2023-11-06",
     }
 
@@ -111,8 +112,8 @@ def test_views(fixture_db):
     ]
     assert rows(fixture_db, "select people from events_detail where id = 'test-2023-palace-meeting'") == [
         (
-            '[{"person":"Andrés Manuel López Obrador","role":"host","title":"President"},'
-            '{"person":"Antony Blinken","role":"met-with","title":"Secretary of State"}]',
+            '[{"person":"Andrés Manuel López Obrador","role":"host","present":1,"title":"President"},'
+            '{"person":"Antony Blinken","role":"met-with","present":1,"title":"Secretary of State"}]',
         )
     ]
 

@@ -31,7 +31,7 @@ def test_person_page_lists_events_in_date_order_with_roles_and_links(site, conne
     page = entity(site, "people/alicia-barcena")
     assert page["name"] == "Alicia Bárcena Ibarra"
     events = section(page, "Events, in date order, with role and title at the time")
-    assert events["headers"] == ["date", "event", "role", "title then", "organization", "place"]
+    assert events["headers"] == ["date", "event", "role", "present", "represented by", "title then", "organization", "place"]
     expected = connection.execute(
         "select e.start_date, e.title, ep.role, e.id from event_people ep join events e on e.id = ep.event_id "
         "where ep.person_id = 'alicia-barcena' order by e.start_date is null, e.start_date, e.id"
@@ -40,7 +40,10 @@ def test_person_page_lists_events_in_date_order_with_roles_and_links(site, conne
         (date or "", title, role, f"/{DB}/events/{event_id}") for date, title, role, event_id in expected
     ]
     met = section(page, "Who they met most")
-    assert met["rows"][0][0] == {"text": "Andrés Manuel López Obrador", "href": f"/{DB}/people/andres-manuel-lopez-obrador"}
+    assert [[cell["text"] for cell in row] for row in met["rows"]][:3] == [["Jake Sullivan", "1"], ["Janet Yellen", "1"], ["Spencer Cox", "1"]]
+    assert met["rows"][0][0]["href"] == f"/{DB}/people/jake-sullivan"
+    # She represented López Obrador at the APEP summit: not a meeting with him.
+    assert "Andrés Manuel López Obrador" not in [row[0]["text"] for row in met["rows"]]
 
 
 def test_institution_page_lists_its_meetings_with_ordinals(site):
@@ -64,9 +67,9 @@ def test_place_page_includes_the_places_inside_it(site, connection):
     assert texts(inside["rows"], 0) == expected
     events = section(page, "Events here and at the places inside it, latest first")
     count = connection.execute(
-        "select count(*) from events e join places p on p.id = e.place_id where e.place_id = 'mexico-city' or p.parent_id = 'mexico-city'"
+        "select count(*) from event_places x join places p on p.id = x.place_id where x.place_id = 'mexico-city' or p.parent_id = 'mexico-city'"
     ).fetchone()[0]
-    assert len(events["rows"]) == count == 11
+    assert len(events["rows"]) == count == 12
 
 
 def test_section_page_shows_its_text_and_the_rows_taken_from_it(site, connection):
@@ -135,6 +138,6 @@ def test_facets_show_names_and_months_in_date_order(site, connection):
     months = [row[0] for row in connection.execute("select month from summary_events_by_month order by month")]
     positions = [html.index(f">{month}</a>") for month in months]
     assert positions == sorted(positions)
-    assert ">Economic development</a> 19" in html
-    assert ">United States</a> 52" in html
+    assert ">Economic development</a> 20" in html
+    assert ">United States</a> 55" in html
     assert "<strong>institution" in html and "<strong>place" in html

@@ -99,6 +99,7 @@ def test_event_page_gathers_everything(database):
         ("rosa-icela-rodriguez", "host"),
         ("elizabeth-sherwood-randall", "co-chair"),
         ("jody-thomas", "co-chair"),
+        ("richard-verma", "participant"),
     ]
     assert [t["id"] for t in page["topics"]] == ["fentanyl", "public-health", "security"]
     assert [c["id"] for c in page["countries"]] == ["CA", "MX", "US"]

@@ -21,6 +21,8 @@ SAMPLE_PARAMETERS = {
     "mechanism_id": "trilateral-fentanyl-committee",
     "person_id": "alicia-barcena",
     "place_id": "mexico-city",
+    "mechanism": "Bicentennial",
+    "event": "visit",
 }
 # Scanning these whole is fine: registries and summaries whose size does not grow with the number of events.
 SMALL_TABLES = {"places", "topics", "countries", "mechanisms", "reports", "dataset_info"}

@@ -85,6 +85,6 @@ def test_readme_example_prints_what_it_says(server, reader_folder, language, cod
 def test_readme_sql_queries_each_return_rows(connection):
     block = re.search(r"```sql\n(.*?)```", README, re.DOTALL).group(1)
     statements = [s.strip() for s in re.sub(r"^--.*$", "", block, flags=re.MULTILINE).split(";") if s.strip()]
-    assert len(statements) == 6
+    assert len(statements) == 8
     for statement in statements:
         assert connection.execute(statement).fetchall(), statement

@@ -99,7 +99,7 @@ def test_add_a_column(project):
 
     database = sqlite3.connect(project / "binational.db")
     assert database.execute("select format_note from events where id = 'cbi-2023-tfc-2'").fetchone() == ("virtually hosted",)
-    assert database.execute("select count(*) from events where format_note is null").fetchone()[0] == 55
+    assert database.execute("select count(*) from events where format_note is null").fetchone()[0] == 58
     assert described_tables(project)["events"]["columns"]["format_note"] == description
     assert f"| `format_note` | {description} |" in (project / "README.md").read_text(encoding="utf-8")
     assert f"| `format_note` | text |  | {description} |" in (project / "sources" / "README.md").read_text(encoding="utf-8")
@@ -187,8 +187,6 @@ def test_add_an_edition(project):
         "start_date": "2099-05-05",
         "event_type": "dialogue",
         "status": "occurred",
-        "mechanism_id": "consular-dialogue",
-        "place_id": "mexico-city",
         "summary": "The Consular Dialogue met in Mexico City.",
         "quote": "On May 5, 2099, the Consular Dialogue met in Mexico City.",
         "topics": "consular-affairs",
@@ -199,6 +197,13 @@ def test_add_an_edition(project):
     writer.writeheader()
     writer.writerow(row)
     (edition / "events.csv").write_text(out.getvalue(), encoding="utf-8")
+    (edition / "event_places.csv").write_text(
+        "event_id,place_id,role,section_id,quote\ncbi-2099-consular,mexico-city,city,,met in Mexico City\n", encoding="utf-8"
+    )
+    (edition / "event_mechanisms.csv").write_text(
+        "event_id,mechanism_id,role,section_id,quote\ncbi-2099-consular,consular-dialogue,meeting-of,,the Consular Dialogue met\n",
+        encoding="utf-8",
+    )
     rebuild(project)
 
     database = sqlite3.connect(project / "binational.db")
@@ -206,12 +211,8 @@ def test_add_an_edition(project):
         ("cbi-2023", "CBI 2023", 53),
         ("cbi-2099", "CBI 2099", 2),
     ]
-    assert database.execute("select report_id, section_id, chapter, month from events where id = 'cbi-2099-consular'").fetchone() == (
-        "cbi-2099",
-        "cbi-2099:1",
-        1,
-        "2099-05",
-    )
+    sql = "select report_id, section_id, chapter, month, place_id, mechanism_id from events where id = 'cbi-2099-consular'"
+    assert database.execute(sql).fetchone() == ("cbi-2099", "cbi-2099:1", 1, "2099-05", "mexico-city", "consular-dialogue")
     citation = yaml.safe_load((project / "dist" / "CITATION.cff").read_text(encoding="utf-8"))
     assert [(r["title"], r["year"], r["month"]) for r in citation["references"]] == [
         ("CBI 2023: U.S.-Mexico Binational Institutions Report", 2024, 1),

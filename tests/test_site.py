@@ -1,22 +1,16 @@
 """Every page type of the published site, through Datasette's own test client."""
 
+import html
 import re
 
 import pytest
 from datasette.utils import tilde_encode
 from markupsafe import escape
-from site_client import METADATA, Site
+from site_client import METADATA
 
 DB = "binational"
 QUERIES = METADATA["databases"][DB]["queries"]
 TABLES = METADATA["databases"][DB]["tables"]
-
-
-@pytest.fixture(scope="module")
-def site(database):
-    site = Site(database)
-    yield site
-    site.close()
 
 
 def public_tables(connection):
@@ -155,6 +149,70 @@ def test_event_page_shows_everything_on_one_screen(site):
         "The report’s paragraph (§ 4.b.ii)",
     ):
         assert text in page
+
+
+def event_page_text(site, event_id):
+    """The event page's article as plain text, tags removed and white space collapsed."""
+    page = site.get(f"/{DB}/events/{event_id}").text
+    article = page[page.index('<article class="event-page">') : page.index("</article>")]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", article)).split())
+
+
+def test_event_page_shows_every_place_and_both_ends_of_a_part(site):
+    trip = event_page_text(site, "cbi-2023-verma-mexico-trip")
+    assert "Places Mexico City (visited), Ciudad Juárez (visited)" in trip
+    assert (
+        "Parts Second Trilateral Fentanyl Committee meeting (2023-07-25): “Deputy Secretary of State Richard R. Verma's visit "
+        "to Mexico City and Ciudad Juárez from July 24-26 included participation in the second meeting of the Trilateral "
+        "Fentanyl Committee.” (§ 2.h)"
+    ) in trip
+    meeting = event_page_text(site, "cbi-2023-tfc-2")
+    assert "Part of Deputy Secretary of State Verma's trip to Mexico City and Ciudad Juárez (2023-07-24)" in meeting
+    assert "Richard R. Verma participant Deputy Secretary of State U.S. Department of State yes" in meeting
+    dialogue = event_page_text(site, "cbi-2023-hlsd-2023")
+    assert (
+        "Mechanisms High-Level Security Dialogue (meeting-of), U.S.-Mexico Bicentennial Framework for Security, Public Health, and Safe Communities (under)"
+        in dialogue
+    )
+    planned = event_page_text(site, "cbi-2023-hled-ministerial-2023-planned")
+    assert "Took place as Third U.S.-Mexico High-Level Economic Dialogue meeting (2023-09-28)" in planned
+    assert "Planned as HLED ministerial meeting planned for the fall of 2023 (2023)" in event_page_text(site, "cbi-2023-hled-2023")
+    assert "Followed by U.S. congressional delegation meets Chief Officer for North America Roberto Velasco at the Foreign Ministry" in (
+        event_page_text(site, "cbi-2023-cornyn-codel-national-palace")
+    )
+
+
+def test_event_page_says_who_was_not_there(site):
+    summit = event_page_text(site, "cbi-2023-apep-summit-nov")
+    assert "Andrés Manuel López Obrador represented Mexico's President no: represented by Alicia Bárcena Ibarra" in summit
+    assert "Alicia Bárcena Ibarra speaker Foreign Secretary Ministry of Foreign Affairs yes" in summit
+    assert "Part of Foreign Secretary Bárcena's second visit to Washington, D.C. (2023-11)" in summit
+
+
+def test_ciudad_juarez_shows_verma_trip(site):
+    rows = site.json(f"/{DB}/events_at_place.json?_shape=array&place=Ju%C3%A1rez")
+    assert [(row["place"], row["role"], row["event_id"]) for row in rows] == [("Ciudad Juárez", "visited", "cbi-2023-verma-mexico-trip")]
+    rows = site.json(f"/{DB}/events_of_mechanism.json?_shape=array&mechanism=Bicentennial")
+    assert [(row["event_id"], row["role"]) for row in rows][-1] == ("cbi-2023-hlsd-2023", "under")
+    assert len(rows) == 7
+
+
+def test_the_cbi_types_are_a_facet_and_a_summary(site):
+    facet = site.json(f"/{DB}/mechanisms.json?_facet=cbi_type")["facet_results"]["cbi_type"]["results"]
+    assert sorted((item["value"], item["count"]) for item in facet) == [
+        ("agreement", 6),
+        ("dialogue-mechanism", 12),
+        ("organization", 2),
+        ("program", 13),
+    ]
+    assert site.json(f"/{DB}/events_per_cbi_type.json?_shape=array") == [
+        {"cbi_type": "agreement", "institutions": 6, "mechanisms": 6, "organizations": 0, "events": 11},
+        {"cbi_type": "dialogue-mechanism", "institutions": 12, "mechanisms": 12, "organizations": 0, "events": 22},
+        {"cbi_type": "organization", "institutions": 4, "mechanisms": 2, "organizations": 2, "events": 5},
+        {"cbi_type": "program", "institutions": 13, "mechanisms": 13, "organizations": 0, "events": 7},
+    ]
+    page = site.get(f"/{DB}/mechanisms/bicentennial-framework").text
+    assert "cbi_type" in page and "agreement" in page
 
 
 def test_event_page_plugin_does_not_act_on_other_rows(site):
