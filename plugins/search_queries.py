@@ -55,7 +55,16 @@ def fts_query(text):
     return " AND ".join(word_terms(word) for word in words) or MATCH_NOTHING
 
 
+def fold(text):
+    """Text without case or accents, for matching part of a name: fold('Ciudad Juárez') == 'ciudad juarez'."""
+    if not isinstance(text, str):
+        return None
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
 @hookimpl(trylast=True)  # after Datasette's sql_functions plugin, whose escape_fts this one replaces
 def prepare_connection(conn):
+    conn.create_function("fold", 1, fold, deterministic=True)
     conn.create_function("fts_query", 1, fts_query, deterministic=True)
     conn.create_function("escape_fts", 1, fts_query, deterministic=True)

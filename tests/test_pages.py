@@ -40,7 +40,11 @@ def test_person_page_lists_events_in_date_order_with_roles_and_links(site, conne
         (date or "", title, role, f"/{DB}/events/{event_id}") for date, title, role, event_id in expected
     ]
     met = section(page, "Who they met most")
-    assert [[cell["text"] for cell in row] for row in met["rows"]][:3] == [["Jake Sullivan", "1"], ["Janet Yellen", "1"], ["Spencer Cox", "1"]]
+    assert [[cell["text"] for cell in row] for row in met["rows"]][:3] == [
+        ["Jake Sullivan", "1"],
+        ["Janet Yellen", "1"],
+        ["Spencer Cox", "1"],
+    ]
     assert met["rows"][0][0]["href"] == f"/{DB}/people/jake-sullivan"
     # She represented López Obrador at the APEP summit: not a meeting with him.
     assert "Andrés Manuel López Obrador" not in [row[0]["text"] for row in met["rows"]]
@@ -141,3 +145,49 @@ def test_facets_show_names_and_months_in_date_order(site, connection):
     assert ">Economic development</a> 20" in html
     assert ">United States</a> 55" in html
     assert "<strong>institution" in html and "<strong>place" in html
+
+
+@pytest.mark.parametrize(
+    "path, links",
+    [
+        (f"/{DB}/timeline?year=2023", ['<a href="/binational/events/cbi-2023-tfc-2">Second Trilateral Fentanyl Committee meeting</a>']),
+        (
+            f"/{DB}/attended_by?name=Barc",
+            ['<a href="/binational/events/cbi-2023-apep-summit-nov">', '<a href="/binational/people/alicia-barcena">'],
+        ),
+        (
+            f"/{DB}/who_met_whom?name=Sherwood",
+            ['<a href="/binational/people/elizabeth-sherwood-randall">', '<a href="/binational/events/cbi-2023-tfc-1">'],
+        ),
+        (
+            f"/{DB}/search?q=aquifers",
+            ['<a href="/binational/events/cbi-2023-transboundary-aquifers-map">', '<a href="/binational/sections/cbi-2023~3A5~2Ea">'],
+        ),
+        (
+            f"/{DB}/events_at_place?place=Juarez",
+            ['<a href="/binational/places/ciudad-juarez">Ciudad Juárez</a>', '<a href="/binational/events/cbi-2023-verma-mexico-trip">'],
+        ),
+        (f"/{DB}/figures_with_quotes?unit=USD", ['<a href="/binational/events/']),
+        (f"/{DB}/data_notes_with_quotes?kind=date-conflict", ['<a href="/binational/data_notes/']),
+    ],
+)
+def test_query_results_link_to_their_pages(site, path, links):
+    html = site.get(path).text
+    for link in links:
+        assert link in html, (path, link)
+
+
+def test_attended_by_without_a_name_lists_the_people(site, connection):
+    rows = site.json(f"/{DB}/attended_by.json?name=&_shape=array")
+    people = connection.execute("select count(distinct person_id) from event_people").fetchone()[0]
+    assert len(rows) == people
+    barcena = next(row for row in rows if row["person_id"] == "alicia-barcena")
+    events = connection.execute("select count(*) from event_people where person_id = 'alicia-barcena'").fetchone()[0]
+    assert barcena["event"] == f"{events} events: type the name to list them"
+
+
+def test_place_queries_ignore_accents(site):
+    with_accent = site.json(f"/{DB}/events_at_place.json?place=Juárez&_shape=array")
+    without = site.json(f"/{DB}/events_at_place.json?place=juarez&_shape=array")
+    assert with_accent == without
+    assert [row["event_id"] for row in without] == ["cbi-2023-verma-mexico-trip"]

@@ -125,3 +125,34 @@ def test_entity_tag_changes_with_the_data_and_with_the_site():
     assert tag == caching.entity_tag("digest-1", "site-1")
     assert len({tag, caching.entity_tag("digest-2", "site-1"), caching.entity_tag("digest-1", "site-2")}) == 3
     assert tag.startswith('"') and tag.endswith('"') and len(tag) == 34
+
+
+search_queries = load_plugin("search_queries")
+links = load_plugin("links")
+
+
+@pytest.mark.parametrize("text, folded", [("Ciudad Juárez", "ciudad juarez"), ("BÁRCENA", "barcena"), ("Ñuñoa", "nunoa"), (None, None)])
+def test_fold_drops_case_and_accents(text, folded):
+    assert search_queries.fold(text) == folded
+
+
+@pytest.mark.parametrize(
+    "row, column, html",
+    [
+        ({"event": "Summit", "event_id": "e-1"}, "event", '<a href="/binational/events/e-1">Summit</a>'),
+        ({"event_id": "e-1"}, "event_id", '<a href="/binational/events/e-1">e-1</a>'),
+        ({"person_a": "A <b>", "person_a_id": "a"}, "person_a", '<a href="/binational/people/a">A &lt;b&gt;</a>'),
+        ({"kind": "section", "id": "cbi-2023:2.a", "title": "a. T"}, "title", '<a href="/binational/sections/cbi-2023~3A2~2Ea">a. T</a>'),
+        (
+            {"event_ids": '["e-1", "e-2"]'},
+            "event_ids",
+            '<a href="/binational/events/e-1">e-1</a>, <a href="/binational/events/e-2">e-2</a>',
+        ),
+        ({"title": "Note", "note_id": "n-1"}, "title", '<a href="/binational/data_notes/n-1">Note</a>'),
+        ({"title": "No id"}, "title", None),
+        ({"summary": "x"}, "summary", None),
+    ],
+)
+def test_query_cells_link_by_their_column_names(row, column, html):
+    result = links.linked_cell(row, row[column], column)
+    assert (str(result) if result is not None else None) == html

@@ -91,7 +91,12 @@ def test_person_events_finds_a_person_without_accents(site, connection):
     ).fetchall()
     assert [row["event_id"] for row in rows] == [row[0] for row in expected]
     assert {row["person"] for row in rows} == {"Alicia Bárcena Ibarra"}
-    assert site.json(f"/{DB}/attended_by.json?_shape=array&name=") == []
+    # An empty name lists the choices: every person, with their number of events and no event row.
+    choices = site.json(f"/{DB}/attended_by.json?_shape=array&name=")
+    assert [row["person_id"] for row in choices] == [
+        row[0] for row in connection.execute("select p.id from people p where p.id in (select person_id from event_people) order by p.name")
+    ]
+    assert {row["event_id"] for row in choices} == {None}
 
 
 def test_search_query_highlights_matches(site):
