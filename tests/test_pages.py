@@ -191,3 +191,47 @@ def test_place_queries_ignore_accents(site):
     without = site.json(f"/{DB}/events_at_place.json?place=juarez&_shape=array")
     assert with_accent == without
     assert [row["event_id"] for row in without] == ["cbi-2023-verma-mexico-trip"]
+
+
+def test_search_page_groups_hits_by_kind_in_a_fixed_order(site):
+    result = site.json("/search.json?q=fentanyl")
+    kinds = [group["kind"] for group in result["groups"]]
+    order = ["Events", "People", "Institutions", "Organizations", "Places", "Figures", "Statements", "Report sections"]
+    assert kinds == [kind for kind in order if kind in kinds]
+    assert kinds == ["Events", "Institutions", "Figures", "Statements", "Report sections"]
+    events = result["groups"][0]
+    assert len(events["hits"]) == 10 and events["more"] == "/binational/events?_search=fentanyl"
+    for group in result["groups"]:
+        for hit in group["hits"]:
+            assert hit["url"].startswith(f"/{DB}/{group['table']}/")
+            assert site.get(hit["url"]).status_code == 200
+            assert "\u27e6" in hit["snippet"] and len(hit["snippet"].split()) <= 24 + 4
+
+
+def test_search_page_finds_partial_and_accentless_words(site):
+    people = next(group for group in site.json("/search.json?q=Barc")["groups"] if group["kind"] == "People")
+    assert [hit["id"] for hit in people["hits"]] == ["alicia-barcena"]
+    places = next(group for group in site.json("/search.json?q=juarez")["groups"] if group["kind"] == "Places")
+    assert [hit["id"] for hit in places["hits"]] == ["ciudad-juarez"]
+
+
+def test_search_page_escapes_and_highlights(site):
+    html = site.get("/search?q=aquifers").text
+    assert (
+        '<a href="/binational/events/cbi-2023-transboundary-aquifers-map">Texas A&amp;M AgriLife publishes transboundary aquifers map</a>'
+        in html
+    )
+    assert "transboundary <mark>aquifers</mark> map" in html
+    assert site.get("/search?q=%3Cscript%3E").text.count("<script>alert") == 0
+
+
+@pytest.mark.parametrize("q", ['"', "AND", "-", "*", "((", "NEAR(a b)", "a" * 500, ""])
+def test_search_page_answers_any_input(site, q):
+    response = site.get(f"/search?q={q}")
+    assert response.status_code == 200
+    assert "Traceback" not in response.text and "fts5" not in response.text.lower()
+
+
+def test_former_search_address_redirects(site):
+    response = site.get("/-/search?q=Lopez", follow=False)
+    assert (response.status_code, response.headers["location"]) == (302, "/search?q=Lopez")
