@@ -21,7 +21,7 @@ which SQLite calls between virtual-machine instructions, and nothing else:
   0.1 MB; of the 10^6-event benchmark data, 1.6 MB and 21,021 cells (the
   events table with `_size=max`). At these limits the worst result allowed
   (values that grow sixfold when escaped for JSON) grows the server by about
-  120 MB and takes under a second to render.
+  100 MB and takes under a second to render.
 """
 
 import sqlite3

@@ -503,6 +503,9 @@ def test_error_responses_are_never_cached(site, path, status):
     response = site.get(path)
     assert response.status_code == status
     assert response.headers.get_list("cache-control") == ["no-store"]
+    # and keep the security headers of every response
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
 
 
 def test_successful_hashed_responses_keep_their_long_cache(site):
