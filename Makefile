@@ -12,7 +12,7 @@ PORT := 8001
 SOURCES := $(shell find sources -type f | sort)
 CODE := build.py checks.py convert.py database.py schema.py sourcefiles.py sourcetree.py values.py report.py
 
-.PHONY: bench bench-load install install-system lock audit build check docs lint format serve test release publish-files clean
+.PHONY: bench bench-load bench-hostile install install-system lock audit build check docs lint format serve test release publish-files clean
 
 # Every package, direct or not, is pinned with its hashes (requirements*.txt, compiled by `make lock`).
 # Each environment is made anew when its requirements change, so it holds exactly what they pin.
@@ -108,6 +108,7 @@ bench: build install-system
 	$(BIN)/python -m bench.serve_bench --sizes 0 1000 100000 1000000 --requests 30
 	$(BIN)/python -m bench.proxy_bench
 	$(BIN)/python -m bench.load --seconds 60 --concurrency 1 10 50
+	$(BIN)/python -m bench.hostile
 	$(BIN)/python -m bench.compose
 
 # Load benchmark of the real server (not a test; writes bench/results-load.md, copied into BENCHMARKS.md).
@@ -115,5 +116,10 @@ bench-load: build
 	$(BIN)/python -m bench.load --seconds 60 --concurrency 1 10 50
 	$(BIN)/python -m bench.compose
 
+# Hostile requests against the real server, one at a time: status, time, peak memory, CPU (about a minute; Linux).
+bench-hostile: build
+	$(BIN)/python -m bench.hostile
+	$(BIN)/python -m bench.compose
+
 clean:
-	rm -rf $(DB) $(DB).tmp static/vendor assets/node_modules $(INSPECT) dist test-artifacts .pytest_cache
+	rm -rf $(DB) $(DB).tmp $(DB).lock static/vendor assets/node_modules $(INSPECT) dist test-artifacts .pytest_cache

@@ -12,6 +12,9 @@ A build runs four steps, each in its own module:
     convert  convert.convert            records -> typed rows of every table
     write    database.write_database    rows -> binational.db, via a temporary file
 
+One build at a time writes an output: a second one started meanwhile stops at
+once and says so (database.build_lock).
+
 Every problem is reported at once as `file:line: field: message` and the
 command exits 1 without touching the existing database. Tables are declared
 in schema.py.
@@ -25,7 +28,7 @@ import dbdiff
 import lint
 from checks import check_sources
 from convert import convert
-from database import write_database
+from database import BuildRunning, build_lock, output_problem, write_database
 from schema import SCHEMA_VERSION
 from sourcetree import NotASourceFolder, parse_sources, source_digest
 
@@ -61,12 +64,20 @@ def report_problems(problems, outcome):
 
 
 def run_build(args):
+    problem = output_problem(args.output)
+    if problem:
+        print(f"build.py: {problem}", file=sys.stderr)
+        return 2
     try:
-        sources = load_sources(args.sources)
+        with build_lock(args.output):
+            sources = load_sources(args.sources)
+            write_database(sources, args.output)
     except ValidationFailed as failed:
         report_problems(failed.problems, f"{args.output} was not changed")
         return 1
-    write_database(sources, args.output)
+    except BuildRunning as running:
+        print(f"build.py: {running}", file=sys.stderr)
+        return 1
     print(f"wrote {args.output} (dataset {sources.dataset['version']}, schema {SCHEMA_VERSION})")
     return 0
 

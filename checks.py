@@ -43,7 +43,7 @@ def problem_order(problem):
 
 def check_sources(parsed):
     """Every problem of a parsed source tree (sourcetree.ParsedSources), sorted; an empty list when it is valid."""
-    problems = list(parsed.problems)
+    problems = []
     check_dataset(parsed.dataset, problems)
     typed = read_tables(parsed, problems)
     texts = section_texts(parsed.editions, typed["sections"])
@@ -53,8 +53,10 @@ def check_sources(parsed):
         for rule in table.rules:
             RULES[type(rule)](rule, table, typed, parsed, problems)
     check_references(typed, parsed.unreadable, problems)
-    check_quotes(typed, texts, problems)
-    return sorted(set(problems), key=problem_order)
+    check_quotes(typed, texts, unread_sections(parsed.editions, typed["sections"]), problems)
+    # What stopped a file from being read comes first: nothing in that file was checked.
+    unread = sorted(set(parsed.problems), key=problem_order)
+    return unread + sorted(set(problems) - set(unread), key=problem_order)
 
 
 def read_tables(parsed, problems):
@@ -68,9 +70,17 @@ def section_texts(editions, sections):
     """Qualified section id -> report.SectionText, for every edition whose snapshot could be read."""
     texts = {}
     for edition in editions.values():
+        if edition.snapshot_sha256 is None:
+            continue
         rows = [(values["id"], values["line"], values["heading"]) for record, values in sections if record.edition == edition.id]
         texts.update(report.section_texts(edition.lines, rows))
     return texts
+
+
+def unread_sections(editions, sections):
+    """Ids of the sections of editions whose snapshot (or report.yml) could not be read: their quotes cannot be checked."""
+    read = {edition.id for edition in editions.values() if edition.snapshot_sha256 is not None}
+    return frozenset(values["id"] for record, values in sections if record.edition not in read)
 
 
 # ---------------------------------------------------------------- the dataset file
@@ -364,8 +374,13 @@ def quote_found(quote, text):
     return report.normalize_space(quote) in text
 
 
-def check_quotes(typed, texts, problems):
-    """Every quote is verbatim in the section its row names (or its event's, or anywhere in the report)."""
+def check_quotes(typed, texts, unread, problems):
+    """Every quote is verbatim in the section its row names (or its event's, or anywhere in the report).
+
+    Quotes from the sections in `unread` (of a report that could not be read)
+    are not checked, and while any report is unread neither are the quotes
+    that may come from anywhere: the unread file is the one problem to report.
+    """
     searchable = {section_id: text.searchable for section_id, text in texts.items()}
     # The whole report as one string, only when a quote needs looking for anywhere.
     anywhere = functools.cache(lambda: " \n ".join(searchable.values()))
@@ -397,13 +412,13 @@ def check_quotes(typed, texts, problems):
                     check(record, column.name, event_sections.get(values.get("event_id")), quote)
                 elif column.quoted_in == IN_ROW_OR_EVENT_SECTION:
                     check(record, column.name, values.get("section_id") or event_sections.get(values.get("event_id")), quote)
-                elif column.quoted_in == ANYWHERE and quote is not None and not quote_found(quote, anywhere()):
+                elif column.quoted_in == ANYWHERE and quote is not None and not unread and not quote_found(quote, anywhere()):
                     problems.append(
                         Problem(record.path, record.line_of(column.name), column.name, f"is not verbatim in the report: {shorten(quote)!r}")
                     )
             for column in notes:
                 for item in values.get(column.name) or ():
-                    if item.section_id is not None and item.section_id not in searchable:
+                    if item.section_id is not None and item.section_id not in searchable and item.section_id not in unread:
                         problems.append(
                             Problem(record.path, item.line, f"{column.name}.section_id", f"{item.section_id!r} is not an id in sections")
                         )

@@ -3,10 +3,12 @@
 Every table, summary and view is declared in schema.py; this module turns the
 declarations into DDL, foreign keys and indexes, and inserts the rows that
 convert.py gives. The database is written to a temporary file and renamed
-into place only when complete.
+into place only when complete; `build_lock` keeps a second build from
+writing the same temporary file at the same time.
 """
 
 import contextlib
+import fcntl
 import os
 import sqlite3
 from pathlib import Path
@@ -16,10 +18,68 @@ import sqlite_utils
 from schema import SCHEMA_VERSION, SUMMARIES, TABLES, VIEWS
 
 TEMPORARY_SUFFIX = ".tmp"
+LOCK_SUFFIX = ".lock"
 # Stemming over accent folding: "aquifer" finds "aquifers", "Lopez" finds "López".
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
 # Prefix indexes for the prefix queries the search boxes make of every typed word (search.py).
 FTS_PREFIX = "2 3 4"
+
+
+class BuildRunning(Exception):
+    """Another process holds the lock on this output: it is writing the same database now."""
+
+
+def output_problem(output):
+    """Why the database cannot be written at `output`, or None; checked before any source is read."""
+    output = Path(output)
+    if not output.parent.is_dir():
+        return f"cannot write {output}: the folder {output.parent} does not exist"
+    if os.path.lexists(output) and not output.is_file():
+        return f"cannot write {output}: it is a folder or special file, not a database file"
+    return None
+
+
+def locked_file(lock_path):
+    """The open lock file at `lock_path`, locked by this process, or None when another process holds it.
+
+    A build removes its lock file when it ends; a process that opened that
+    file just before sees, once it holds the lock, that the path now names
+    another file (or none), and locks the file at the path afresh.
+    """
+    while True:
+        lock = open(lock_path, "a")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            return None
+        held = os.fstat(lock.fileno())
+        try:
+            current = os.stat(lock_path)
+        except FileNotFoundError:
+            current = None
+        if current is not None and (current.st_dev, current.st_ino) == (held.st_dev, held.st_ino):
+            return lock
+        lock.close()
+
+
+@contextlib.contextmanager
+def build_lock(output):
+    """Hold `<output>.lock` for the duration of a build, or raise BuildRunning at once.
+
+    The lock is the kernel's (flock): it is released when the process ends,
+    even by SIGKILL, so a killed build never blocks the next one; the next
+    build then removes the file it left.
+    """
+    lock_path = Path(output).with_name(Path(output).name + LOCK_SUFFIX)
+    lock = locked_file(lock_path)
+    if lock is None:
+        raise BuildRunning(f"another build is writing {output} now ({lock_path} is locked); run this one when it has finished")
+    try:
+        yield
+    finally:
+        lock_path.unlink(missing_ok=True)  # while still locked, so that no other build locks this file once it is gone
+        lock.close()
 
 
 def column_types(table):

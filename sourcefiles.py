@@ -9,8 +9,9 @@ Python values here, so that line numbers survive, duplicate keys are caught
 
 import csv
 import io
+import os
+import stat
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
@@ -60,15 +61,45 @@ class Record:
         return self.values.get(name)
 
 
-def read_text(path, display):
-    """Return the file's text, refusing what no editor should have saved."""
-    path = Path(path)
-    if path.is_symlink():
-        raise SourceError(Problem(display, 1, "file", "is a symbolic link; sources must be regular files inside sources/"))
-    size = path.stat().st_size
+def kind_problem(mode, display):
+    """Why a file system entry of this mode cannot be a source file, or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return Problem(display, 1, "file", "is a symbolic link; sources must be regular files inside sources/")
+    if stat.S_ISDIR(mode):
+        return Problem(display, 1, "file", "is a folder; a regular file is expected here")
+    kind = "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+    return Problem(display, 1, "file", f"is {kind}; a regular file is expected here")
+
+
+def read_bytes(path, display):
+    """The bytes of a regular file, refused without reading when it is anything else or too large.
+
+    The file is opened without following a symbolic link and without waiting
+    for a writer (a FIFO would otherwise block forever), then checked again
+    on the open descriptor, so it cannot be swapped between check and read.
+    """
+    problem = kind_problem(os.lstat(path).st_mode, display)
+    if problem:
+        raise SourceError(problem)
+    descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(descriptor)
+        problem = kind_problem(status.st_mode, display)
+        if problem:
+            raise SourceError(problem)
+        # Read one byte past the limit, in case the file grows after fstat.
+        data = file.read(MAX_FILE_BYTES + 1) if status.st_size <= MAX_FILE_BYTES else b""
+    size = max(status.st_size, len(data))
     if size > MAX_FILE_BYTES:
         raise SourceError(Problem(display, 1, "file", f"is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit for a source file"))
-    data = path.read_bytes()
+    return data
+
+
+def read_text(path, display):
+    """Return the file's text, refusing what no editor should have saved."""
+    data = read_bytes(path, display)
     if data.startswith(b"\xef\xbb\xbf"):
         raise SourceError(Problem(display, 1, "file", "starts with a byte-order mark; save it as UTF-8 without BOM"))
     if b"\x00" in data:

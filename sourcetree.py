@@ -7,6 +7,8 @@ line. Problems that stop a file from being read are collected, never raised.
 """
 
 import hashlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,17 +52,29 @@ def display_path(root, path):
     return str(Path(root) / Path(path).relative_to(root)) if Path(path).is_relative_to(root) else str(path)
 
 
+def is_regular_file(path):
+    """A regular file itself, not a symbolic link to one (nor a folder, FIFO or device)."""
+    return stat.S_ISREG(os.lstat(path).st_mode)
+
+
 def source_digest(root):
-    """sha256 over every file in the sources tree, by relative path."""
+    """sha256 over every regular file in the sources tree, by relative path.
+
+    Symbolic links, FIFOs and devices are left out: they are problems of the
+    tree, reported by parse_sources, and reading them could block or leave it.
+    """
     digest = hashlib.sha256()
-    for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
+    for path in sorted(p for p in Path(root).rglob("*") if is_regular_file(p)):
         relative = path.relative_to(root).as_posix()
-        digest.update(relative.encode() + b"\0" + hashlib.sha256(path.read_bytes()).hexdigest().encode() + b"\n")
+        with open(path, "rb") as file:
+            file_digest = hashlib.file_digest(file, "sha256").hexdigest()
+        digest.update(relative.encode() + b"\0" + file_digest.encode() + b"\n")
     return digest.hexdigest()
 
 
 def edition_folders(root):
-    return sorted(path.parent for path in Path(root).glob(f"*/{EDITION_MARKER}"))
+    """Folders of the tree with a report.yml; a symbolic link to a folder is none (it is reported, never read)."""
+    return sorted(path.parent for path in Path(root).glob(f"*/{EDITION_MARKER}") if not path.parent.is_symlink())
 
 
 def source_paths(root, table, folders):
@@ -95,7 +109,7 @@ def find_unexpected_files(root, folders, problems):
             problems.append(
                 Problem(display_path(root, path), 1, "file", "is a symbolic link; sources must be regular files inside sources/")
             )
-        elif path.is_file() and path not in expected:
+        elif not path.is_dir() and path not in expected:
             if path.parent in folders and path.suffix == ".md":
                 continue  # a report snapshot, checked against its report.yml
             problems.append(
@@ -114,17 +128,38 @@ def read_dataset(root, problems):
     return None
 
 
+def snapshot_name_problem(name):
+    """Why report.yml's `file` cannot name the snapshot, or None: it must be a file name in the edition folder itself."""
+    if "/" in name or "\\" in name or "\0" in name or name in (".", ".."):
+        return f"{name!r} must be the name of a file in this folder, without any folder or path"
+    return None
+
+
 def read_snapshot(root, folder, report, problems):
-    """The edition of a folder, with its report snapshot's digest and lines when the snapshot can be read."""
+    """The edition of a folder, with its report snapshot's digest and lines when the snapshot can be read.
+
+    The snapshot is read like any source file (size limit, byte-order mark,
+    NUL bytes, UTF-8, regular file), and only from the edition folder.
+    """
     name = report.values.get("file")
-    snapshot = folder / name if isinstance(name, str) and name else None
-    if snapshot is None or not snapshot.is_file() or snapshot.is_symlink():
-        problems.append(
-            Problem(report.path, report.line_of("file"), "file", f"{name or None!r} is not a file in {display_path(root, folder)}")
-        )
-        return Edition(folder.name, folder, report, None, ())
-    data = snapshot.read_bytes()
-    return Edition(folder.name, folder, report, hashlib.sha256(data).hexdigest(), tuple(data.decode("utf-8").split("\n")))
+    unreadable = Edition(folder.name, folder, report, None, ())
+    if not isinstance(name, str) or not name:
+        return unreadable  # reported by the checks of report.yml's values: `file` is a required text field
+    problem = snapshot_name_problem(name)
+    if problem:
+        problems.append(Problem(report.path, report.line_of("file"), "file", problem))
+        return unreadable
+    snapshot = folder / name
+    if not os.path.lexists(snapshot):
+        problems.append(Problem(report.path, report.line_of("file"), "file", f"{name!r} is not a file in {display_path(root, folder)}"))
+        return unreadable
+    try:
+        text = read_text(snapshot, display_path(root, snapshot))
+    except SourceError as error:
+        problems.append(error.problem)
+        return unreadable
+    # The text is valid UTF-8, so encoding it gives back the file's bytes.
+    return Edition(folder.name, folder, report, hashlib.sha256(text.encode("utf-8")).hexdigest(), tuple(text.split("\n")))
 
 
 def parse_sources(root):
@@ -140,7 +175,7 @@ def parse_sources(root):
     unreadable = set()
     for table in SOURCE_TABLES:
         for folder, path in source_paths(root, table, folders):
-            if not path.exists():
+            if not os.path.lexists(path):
                 if table.scope == REGISTRY or not table.optional_file:
                     problems.append(Problem(display_path(root, path), 1, "file", "is missing"))
                     unreadable.add(table.name)

@@ -3,7 +3,7 @@
     python -m bench.compose
 
 Reads bench/results-*.json and .md (written by build_bench, serve_bench,
-proxy_bench and load) and bench/notes.md (why a target is missed, by hand).
+proxy_bench, load and hostile) and bench/notes.md (why a target is missed, by hand).
 """
 
 import json
@@ -21,7 +21,24 @@ def verdict(value, target, unit):
     return f"**missed** by {value - target:.2f} {unit} ({value:.2f} {unit}, {value / target:.2f}× the target)"
 
 
-def targets(build, serve):
+def hostile_targets(hostile):
+    """The figures the hostile requests must keep: 300 MB, 6 s, 2 s past the 1 s time limit, no 5xx, SIGTERM in 2 s."""
+    requests = hostile["requests"]
+    biggest = max(requests, key=lambda r: r["peak_mb"])
+    slowest = max(requests, key=lambda r: r["seconds"])
+    busiest = max(requests, key=lambda r: r["cpu"])
+    errors = [r["label"] for r in requests if not r["status"].isdigit() or int(r["status"]) >= 500]
+    stop = hostile["sigterm_seconds"]
+    return [
+        ("hostile requests: server growth ≤ 300 MB", verdict(biggest["peak_mb"], 300, "MB") + f"; largest: {biggest['label']}"),
+        ("hostile requests: each answered ≤ 6 s", verdict(slowest["seconds"], 6, "s") + f"; slowest: {slowest['label']}"),
+        ("hostile requests: server CPU ≤ 1 s limit + 2 s", verdict(busiest["cpu"], 3, "s") + f"; most: {busiest['label']}"),
+        ("hostile requests: no 5xx or timeout", "met" if not errors else "**missed**: " + ", ".join(errors)),
+        ("SIGTERM during slow queries: exit ≤ 2 s", verdict(stop, 2, "s") if stop is not None else "**missed**: did not stop"),
+    ]
+
+
+def targets(build, serve, hostile):
     rows = []
     if "100000" in build:
         t = build["100000"]["timings"]
@@ -56,6 +73,8 @@ def targets(build, serve):
         rows.append(("10^6: slowest canned query p99", f"{worst:.0f} ms"))
         rows.append(("10^6: no request errors", "met" if not any(v["errors"] for v in pages.values()) else "**missed**"))
         rows.append(("10^6: start-up ≤ 2 s", verdict(s["startup"], 2, "s")))
+    if hostile:
+        rows += hostile_targets(hostile)
     lines = ["## Targets", "", "| target | result |", "|---|---|"]
     lines += [f"| {name} | {result} |" for name, result in rows]
     return "\n".join(lines) + "\n"
@@ -69,6 +88,7 @@ def read(name):
 def main():
     build = json.loads(read("results-build.json") or "{}")
     serve = json.loads(read("results-serve.json") or "{}")
+    hostile = json.loads(read("results-hostile.json") or "{}")
     header = "\n".join(
         [
             "# Benchmarks",
@@ -81,13 +101,14 @@ def main():
     )
     parts = [
         header,
-        targets(build, serve),
+        targets(build, serve, hostile),
         read("notes.md"),
         read("results-build.md"),
         "![Build cost by size](docs/build-scaling.png)\n" if (ROOT / "docs" / "build-scaling.png").exists() else "",
         read("results-serve.md"),
         read("results-proxy.md"),
         read("results-load.md"),
+        read("results-hostile.md"),
     ]
     text = "\n\n".join(part.strip("\n") for part in parts if part)
     (ROOT / "BENCHMARKS.md").write_text(text + "\n", encoding="utf-8")

@@ -1,16 +1,22 @@
 """Bad sources: every problem reported as file:line: field: message, exit 1, the old database untouched."""
 
 import hashlib
+import os
+import re
+import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 from helpers import ROOT
 
 import build
+from schema import SCHEMA_VERSION
 
 # A "billion laughs" document: nine levels of nine aliases each.
 BILLION_LAUGHS = "- id: a0\n  name: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
@@ -450,3 +456,211 @@ def test_killed_build_leaves_the_previous_database(fixture_sources, tmp_path):
     assert build.main(["--sources", str(fixture_sources), "--output", str(output)]) == 0
     assert not temporary.exists()
     assert sqlite3.connect(output).execute("select count(*) from events").fetchone()[0] == 60003
+
+
+def check_errors(sources, capsys):
+    """`build.py check` on a tree: (exit status, stderr lines with the tree's path as `sources`)."""
+    status = build.main(["check", "--sources", str(sources)])
+    return status, capsys.readouterr().err.replace(str(sources), "sources").splitlines()
+
+
+def set_report_file(sources, name):
+    report = sources / "test-2023" / "report.yml"
+    report.write_text(report.read_text(encoding="utf-8").replace("file: report.md", f"file: {name}"), encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../../outside.md", "../report.md", "sub/report.md", ".."])
+def test_report_file_outside_its_edition_is_refused_without_reading_it(fixture_sources, tmp_path, capsys, name):
+    # An outside file with the snapshot's exact text: were it read, its digest would match and it would be built.
+    snapshot = (fixture_sources / "test-2023" / "report.md").read_bytes()
+    (tmp_path / "outside.md").write_bytes(snapshot)
+    set_report_file(fixture_sources, name)
+    status, errors = check_errors(fixture_sources, capsys)
+    assert status == 1
+    assert errors == [
+        f"sources/test-2023/report.yml:7: file: {name!r} must be the name of a file in this folder, without any folder or path",
+        "1 problem(s); binational.db was not changed",
+    ]
+
+
+def test_no_digest_of_an_outside_file_is_printed(fixture_sources, capsys):
+    set_report_file(fixture_sources, "/etc/passwd")
+    _, errors = check_errors(fixture_sources, capsys)
+    assert hashlib.sha256(open("/etc/passwd", "rb").read()).hexdigest() not in "\n".join(errors)
+    assert not [line for line in errors if re.search(r"[0-9a-f]{64}", line)]
+
+
+def plant_report(sources, tmp_path, kind):
+    """Replace the report snapshot by something no editor should have saved."""
+    report = sources / "test-2023" / "report.md"
+    text = report.read_bytes()
+    if kind == "byte-order-mark":
+        report.write_bytes(b"\xef\xbb\xbf" + text)
+    elif kind == "latin-1":
+        report.write_bytes(text.replace(b"MEETINGS", "REUNIÓN".encode("latin-1"), 1))
+    elif kind == "nul-byte":
+        report.write_bytes(text.replace(b"MEETINGS", b"MEET\x00INGS", 1))
+    elif kind == "oversized":
+        with open(report, "ab") as file:
+            file.truncate(40 * 1024 * 1024)
+    elif kind == "empty":
+        report.write_bytes(b"")
+    elif kind == "symlink-out":
+        (tmp_path / "outside.md").write_bytes(text)
+        report.unlink()
+        report.symlink_to(tmp_path / "outside.md")
+    elif kind == "fifo":
+        report.unlink()
+        os.mkfifo(report)
+    elif kind == "folder":
+        report.unlink()
+        report.mkdir()
+
+
+@pytest.mark.parametrize(
+    "kind, expected",
+    [
+        ("byte-order-mark", "sources/test-2023/report.md:1: file: starts with a byte-order mark; save it as UTF-8 without BOM"),
+        ("latin-1", "sources/test-2023/report.md:3: file: is not valid UTF-8 (byte 0xd3); save it as UTF-8"),
+        ("nul-byte", "sources/test-2023/report.md:3: file: contains a NUL byte; remove it"),
+        ("oversized", "sources/test-2023/report.md:1: file: is 41,943,040 bytes, over the 33,554,432-byte limit for a source file"),
+        ("empty", "sources/test-2023/report.md:1: file: is empty"),
+        ("symlink-out", "sources/test-2023/report.md:1: file: is a symbolic link; sources must be regular files inside sources/"),
+        ("fifo", "sources/test-2023/report.md:1: file: is a named pipe (FIFO); a regular file is expected here"),
+        ("folder", "sources/test-2023/report.md:1: file: is a folder; a regular file is expected here"),
+    ],
+)
+def test_report_snapshot_is_read_like_any_source_file(fixture_sources, tmp_path, capsys, kind, expected):
+    plant_report(fixture_sources, tmp_path, kind)
+    status, errors = check_errors(fixture_sources, capsys)
+    assert status == 1
+    assert errors == [expected, "1 problem(s); binational.db was not changed"]
+
+
+def test_missing_report_is_reported_first_without_knock_on_quote_errors(fixture_sources, capsys):
+    (fixture_sources / "test-2023" / "report.md").unlink()
+    # A real problem elsewhere is still reported, after the missing report.
+    plant(fixture_sources, "places.csv", "city,MX,,,,19.4326", "city,Mexico,,,,19.4326")
+    status, errors = check_errors(fixture_sources, capsys)
+    assert status == 1
+    assert errors == [
+        "sources/test-2023/report.yml:7: file: 'report.md' is not a file in sources/test-2023",
+        "sources/places.csv:2: country_id: 'Mexico' is not an ISO 3166-1 alpha-2 code (two capital letters, e.g. MX)",
+        "2 problem(s); binational.db was not changed",
+    ]
+
+
+def special_file(path, kind):
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "socket":
+        with socket.socket(socket.AF_UNIX) as unix:
+            unix.bind(str(path))
+
+
+@pytest.mark.parametrize(
+    "kind, message",
+    [
+        ("fifo", "is a named pipe (FIFO); a regular file is expected here"),
+        ("folder", "is a folder; a regular file is expected here"),
+        ("socket", "is a socket; a regular file is expected here"),
+        ("symlink-to-fifo", "is a symbolic link; sources must be regular files inside sources/"),
+    ],
+)
+def test_fifo_socket_or_folder_where_a_file_is_expected_is_refused_at_once(fixture_sources, tmp_path, capsys, kind, message):
+    (fixture_sources / "topics.csv").unlink()
+    if kind == "symlink-to-fifo":
+        # The FIFO outside the tree, the link inside it.
+        os.mkfifo(tmp_path / "outside-fifo")
+        (fixture_sources / "topics.csv").symlink_to(tmp_path / "outside-fifo")
+    else:
+        special_file(fixture_sources / "topics.csv", kind)
+    outcome = {}
+    checking = threading.Thread(target=lambda: outcome.update(result=check_errors(fixture_sources, capsys)), daemon=True)
+    started = time.monotonic()
+    checking.start()
+    checking.join(timeout=10)
+    assert not checking.is_alive(), "the check is still waiting on the file"
+    assert time.monotonic() - started < 1
+    status, errors = outcome["result"]
+    assert status == 1
+    assert errors == [f"sources/topics.csv:1: file: {message}", "1 problem(s); binational.db was not changed"]
+
+
+def test_symlinked_edition_folder_is_refused_without_reading_it(fixture_sources, tmp_path, capsys):
+    outside = tmp_path / "outside-edition"
+    shutil.copytree(fixture_sources / "test-2023", outside)
+    os.mkfifo(outside / "events.csv.fifo")
+    (fixture_sources / "test-2024").symlink_to(outside)
+    status, errors = check_errors(fixture_sources, capsys)
+    assert status == 1
+    assert errors == [
+        "sources/test-2024:1: file: is a symbolic link; sources must be regular files inside sources/",
+        "1 problem(s); binational.db was not changed",
+    ]
+
+
+@pytest.mark.parametrize(
+    "output, message",
+    [
+        (
+            "no-such-folder/binational.db",
+            "build.py: cannot write {tmp}/no-such-folder/binational.db: the folder {tmp}/no-such-folder does not exist",
+        ),
+        ("a-folder", "build.py: cannot write {tmp}/a-folder: it is a folder or special file, not a database file"),
+    ],
+)
+def test_output_folder_missing_or_a_folder_is_a_one_line_error(fixture_sources, tmp_path, capsys, output, message):
+    (tmp_path / "a-folder").mkdir()
+    started = time.monotonic()
+    status = build.main(["--sources", str(fixture_sources), "--output", str(tmp_path / output)])
+    assert time.monotonic() - started < 1
+    assert status == 2
+    assert capsys.readouterr().err.splitlines() == [message.format(tmp=tmp_path)]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a-folder", "sources"]
+
+
+def test_only_one_build_writes_an_output_at_a_time(fixture_sources, tmp_path):
+    output = tmp_path / "binational.db"
+    many_events(fixture_sources, 5000)
+    temporary = output.with_name(output.name + ".tmp")
+    command = [sys.executable, "build.py", "--sources", str(fixture_sources), "--output", str(output)]
+    first = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not temporary.exists():
+        assert first.poll() is None and time.monotonic() < deadline, "the first build ended before it could be paused"
+        time.sleep(0.002)
+    # Paused while it writes its temporary file, however long the second build takes to start.
+    first.send_signal(signal.SIGSTOP)
+    try:
+        second = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    finally:
+        first.send_signal(signal.SIGCONT)
+    first_out, first_err = first.communicate(timeout=120)
+
+    assert second.returncode == 1
+    assert second.stdout == ""
+    assert second.stderr.splitlines() == [
+        f"build.py: another build is writing {output} now ({output}.lock is locked); run this one when it has finished"
+    ]
+    assert (first.returncode, first_err) == (0, "")
+    assert first_out == f"wrote {output} (dataset 1.0.0, schema {SCHEMA_VERSION})\n"
+    assert not temporary.exists()
+    assert not output.with_name(output.name + ".lock").exists()
+    assert sqlite3.connect(output).execute("select count(*) from events").fetchone()[0] == 5003
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("", "sources/test-2023/report.yml:1: file: is required"),
+        ("file: [report.md]\n", "sources/test-2023/report.yml:7: file: must be a single text value"),
+    ],
+)
+def test_report_without_a_file_name_is_one_problem(fixture_sources, capsys, line, expected):
+    plant(fixture_sources, "test-2023/report.yml", "file: report.md\n", line)
+    status, errors = check_errors(fixture_sources, capsys)
+    assert status == 1
+    assert errors == [expected, "1 problem(s); binational.db was not changed"]

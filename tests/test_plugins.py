@@ -1,9 +1,14 @@
 """The plugins' plain functions, apart from Datasette."""
 
 import asyncio
+import json
+import sqlite3
 
 import pytest
 from datasette.app import Datasette
+from datasette.database import QueryInterrupted
+from datasette.utils.asgi import NotFound
+from datasette.views.base import DatasetteError
 from site_client import load_plugin
 
 citations = load_plugin("citations")
@@ -156,3 +161,183 @@ def test_fold_drops_case_and_accents(text, folded):
 def test_query_cells_link_by_their_column_names(row, column, html):
     result = links.linked_cell(row, row[column], column)
     assert (str(result) if result is not None else None) == html
+
+
+sqlite_limits = load_plugin("sqlite_limits")
+request_limits = load_plugin("request_limits")
+error_pages = load_plugin("error_pages")
+error_caching = load_plugin("error_caching")
+
+
+def limited_connection():
+    connection = sqlite3.connect(":memory:")
+    sqlite_limits.limit_connection(connection)
+    return connection
+
+
+def test_result_budget_refuses_the_row_that_passes_a_limit():
+    connection = sqlite3.connect(":memory:")
+    connection.row_factory = sqlite_limits.ResultBudget(max_bytes=10_000, max_cells=100).row_factory
+    numbers = "with recursive c(x) as (select 1 union all select x + 1 from c limit :n) select x from c"
+    assert len(connection.execute(numbers, {"n": 100}).fetchall()) == 100
+    with pytest.raises(sqlite_limits.ResultTooLarge) as cells:
+        connection.execute(numbers, {"n": 101}).fetchall()
+    assert str(cells.value) == (
+        "The result is too large to send: over 100 cells of values. Ask for fewer rows (limit, _size) or columns, or shorter values (substr)."
+    )
+    with pytest.raises(sqlite_limits.ResultTooLarge) as size:
+        connection.execute("select zeroblob(6000) union all select zeroblob(6000)").fetchall()
+    assert str(size.value).startswith("The result is too large to send: over 10,000 bytes of values.")
+    # Each query has its own budget.
+    assert connection.execute("select zeroblob(6000)").fetchone()[0] == bytes(6000)
+
+
+def test_result_too_large_is_reported_as_a_failing_query():
+    assert issubclass(sqlite_limits.ResultTooLarge, sqlite3.OperationalError)
+
+
+@pytest.mark.parametrize(
+    "sql, error",
+    [
+        ("select instr(hex(zeroblob(50001)), 'b')", "string or blob too big"),
+        ("select zeroblob(100001)", "string or blob too big"),
+        ("select 'a' glob printf('%.*c', 1001, '*')", "LIKE or GLOB pattern too complex"),
+        ("select 'a' like printf('%.*c', 1001, '%')", "LIKE or GLOB pattern too complex"),
+        ("select " + ", ".join(["1"] * 101), "too many columns in result set"),
+    ],
+)
+def test_values_patterns_and_columns_are_limited(sql, error):
+    with pytest.raises(sqlite3.DataError if "big" in error else sqlite3.OperationalError, match=f"^{error}$"):
+        limited_connection().execute(sql).fetchall()
+
+
+def test_values_patterns_and_columns_at_their_limits_are_accepted():
+    connection = limited_connection()
+    assert connection.execute("select length(zeroblob(100000))").fetchone()[0] == 100_000
+    assert connection.execute("select 'aaa' glob printf('%.*c', 1000, '*')").fetchone()[0] == 1
+    assert len(connection.execute("select " + ", ".join(["1"] * 100)).fetchone()) == 100
+
+
+@pytest.mark.parametrize(
+    "pairs, problem",
+    [
+        ([("_facet", "title")] * 10, None),
+        ([("_facet", "title")] * 11, "At most 10 facets may be asked for at once; this request asks for 11."),
+        (
+            [("_facet", "title")] * 6 + [("_facet_array", "topics")] * 5,
+            "At most 10 facets may be asked for at once; this request asks for 11.",
+        ),
+        ([("_facet_size", "max")] * 11, None),
+        ([("_facet", "x" * 201)], "_facet is longer than 200 characters."),
+        ([("_facet", '{"simple": "title"}')], None),
+        ([("_facet_array", '{"column": "topics"}')], None),
+        ([("_facet", "{}")], '_facet must be a column name or a JSON object naming one, like {"simple": "column"}.'),
+        ([("_facet", '{"array": "nosuch"}')], '_facet must be a column name or a JSON object naming one, like {"simple": "column"}.'),
+        ([("_facet_date", '{"simple": 5}')], '_facet_date must be a column name or a JSON object naming one, like {"simple": "column"}.'),
+        ([("_facet", "{not json")], '_facet must be a column name or a JSON object naming one, like {"simple": "column"}.'),
+        ([("_through", '{"table": "event_topics", "column": "topic_id", "value": "trade"}')], None),
+        ([("_through", '{"table": "event_topics", "column": "topic_id", "value": 3}')], None),
+        *[
+            (
+                [("_through", value)],
+                '_through must be a JSON object like {"table": "event_topics", "column": "topic_id", "value": "trade"}.',
+            )
+            for value in ("1", "{}", "[]", "x", '{"table": 1, "column": "c", "value": "v"}', '{"table": "t", "column": "c", "value": {}}')
+        ],
+    ],
+)
+def test_facet_and_through_parameters_are_checked(pairs, problem):
+    assert request_limits.parameter_problem(pairs) == problem
+
+
+def test_url_length_is_limited():
+    assert request_limits.url_too_long("/binational/events", b"x=" + b"y" * 8172) is None
+    assert request_limits.url_too_long("/binational/events", b"x=" + b"y" * 8173) == "This URL is 8,193 bytes long; the limit is 8,192."
+
+
+class FakeRequest:
+    """The parts of a Datasette request that error_pages reads."""
+
+    def __init__(self, args=None, url_vars=None):
+        self.args, self.url_vars = args or {}, url_vars or {}
+
+
+@pytest.mark.parametrize(
+    "exception, request_, answer",
+    [
+        (
+            OverflowError("Python int too large"),
+            FakeRequest({"rowid__gt": "1"}),
+            (400, "Bad request", "A number in this request is too large: SQLite's integers have 64 bits."),
+        ),
+        (
+            RecursionError("maximum recursion depth"),
+            FakeRequest({"_json": "x"}),
+            (400, "Bad request", "A value this request asks to read is nested too deeply."),
+        ),
+        (ValueError("x"), FakeRequest({"_next": "x"}), (400, "Bad request", "A parameter of this request is not valid.")),
+        (ValueError("x"), FakeRequest(), (500, "Server error", "The server could not answer this request.")),
+        (
+            KeyError("columns"),
+            FakeRequest(url_vars={"database": "binational", "format": "csv"}),
+            (400, "Bad request", error_pages.NO_DATABASE_CSV),
+        ),
+        (KeyError("secret detail"), FakeRequest({"a": "1"}), (500, "Server error", "The server could not answer this request.")),
+        (
+            sqlite3.ProgrammingError("no value for :p1"),
+            FakeRequest(url_vars={"database": "binational", "table": "t", "pks": "1"}),
+            (404, "Not found", "There is no row at this address."),
+        ),
+        (DatasetteError("shown as is", status=400), FakeRequest(), None),
+        (NotFound("x"), FakeRequest(), None),
+        (
+            QueryInterrupted(sqlite3.OperationalError("interrupted"), "select secret", {}),
+            FakeRequest(),
+            (400, "Query took too long", error_pages.TOO_LONG.format(1000)),
+        ),
+    ],
+)
+def test_error_answers_never_show_exception_text(exception, request_, answer):
+    assert error_pages.error_answer(exception, request_, 1000) == answer
+
+
+def test_datasette_error_about_a_timed_out_query_is_answered_without_its_sql():
+    try:
+        try:
+            raise QueryInterrupted(sqlite3.OperationalError("interrupted"), "select secret", {})
+        except QueryInterrupted:
+            raise DatasetteError("<textarea>select secret</textarea>", status=400) from None
+    except DatasetteError as error:
+        raised = error
+    # `from None` hides the cause from tracebacks but keeps the context Datasette's own `raise` sets.
+    assert error_pages.error_answer(raised, FakeRequest(), 1000) == (400, "Query took too long", error_pages.TOO_LONG.format(1000))
+
+
+def test_the_json_twin_of_a_csv_address():
+    assert error_pages.json_twin("/binational-abc1234.csv", "sql=select+1&_dl=1&_shape=array&_header=off") == (
+        "/binational-abc1234.json?sql=select+1&_header=off"
+    )
+    assert error_pages.json_twin("/binational/attended_by.csv", "") == "/binational/attended_by.json"
+
+
+def test_error_headers_replace_any_cache_control():
+    headers = [(b"content-type", b"text/html"), [b"cache-control", b"max-age=31536000, public"], (b"Cache-Control", b"max-age=60")]
+    assert error_caching.error_headers(headers) == [(b"content-type", b"text/html"), (b"cache-control", b"no-store")]
+
+
+def test_event_citations_are_looked_up_in_batches_of_known_length():
+    citations_ = [citations.EventCitation("q", f"event-{n:04d}", "binational") for n in range(1000)]
+    citations_ += [citations.EventCitation("q", "x" * 201, "binational"), citations.EventCitation("q", 7, "binational")]
+    batches = [json.loads(batch) for batch in citations.event_id_batches(citations_)]
+    assert [len(batch) for batch in batches] == [400, 400, 200]
+    assert batches[0][0] == "event-0000" and batches[-1][-1] == "event-0999"
+
+
+def test_event_citation_renders_its_section_once_known():
+    citation = citations.EventCitation("<b>words</b>", "cbi-2023-tfc-2", "binational")
+    assert bool(citation)
+    assert citation.__html__() == '<blockquote class="citation">“&lt;b&gt;words&lt;/b&gt;”</blockquote>'
+    citation.section_id = "cbi-2023:4.b.ii"
+    assert citation.__html__() == (
+        '<blockquote class="citation">“&lt;b&gt;words&lt;/b&gt;” <cite><a href="/binational/sections/cbi-2023~3A4~2Eb~2Eii">§&nbsp;4.b.ii</a></cite></blockquote>'
+    )
