@@ -28,7 +28,7 @@ document.addEventListener("DOMContentLoaded", function () {{
   anchor.parentNode.insertBefore(container, anchor);
   binationalMap(container, {{
     places: {places},
-    events: function (place) {{ return {events} + "&place_id=" + encodeURIComponent(place.id); }}
+    events: function (place) {{ return {events} + "&place_id=" + encodeURIComponent(place.place_id); }}
   }}).then(function (count) {{ container.hidden = count === 0; }});
 }});
 """

@@ -2,7 +2,7 @@
    (world-atlas) and U.S. Census (us-atlas) data served by this site, with a circle per place sized
    by its number of events; a place's popup lists its events as links. No request leaves the site.
 
-   binationalMap(element, {places: URL of [{id, name, latitude, longitude, events}],
+   binationalMap(element, {places: URL of [{place_id, place, latitude, longitude, events}],
                            events: function (place) -> URL of [{id, title, start_date}]}) */
 (function () {
   "use strict";
@@ -38,7 +38,7 @@
   function popupFor(place, eventsUrl) {
     var box = element("div", null, {"class": "map-popup"});
     var title = element("strong");
-    title.appendChild(element("a", place.name, {href: "/binational/places/" + encodeURIComponent(place.id)}));
+    title.appendChild(element("a", place.place, {href: "/binational/places/" + encodeURIComponent(place.place_id)}));
     box.appendChild(title);
     box.appendChild(element("div", place.events + (place.events === 1 ? " event" : " events")));
     var list = element("ul");
@@ -83,7 +83,7 @@
             var marker = L.circleMarker([place.latitude, place.longitude], {
               radius: radius(place.events), color: "#8a1c1c", weight: 1.5, fillColor: "#c0392b", fillOpacity: 0.55
             });
-            marker.bindTooltip(place.name + " (" + place.events + ")");
+            marker.bindTooltip(place.place + " (" + place.events + ")");
             marker.bindPopup(function () { return popupFor(place, options.events(place)); });
             marker.on("keypress", function (event) { if (event.originalEvent.key === "Enter") { marker.openPopup(); } });
             return marker.addTo(map);
