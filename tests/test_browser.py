@@ -1,55 +1,7 @@
 """The site in a real headless Chromium, served on 127.0.0.1 by server.py as `make serve` serves it.
 
-Screenshots are saved in test-artifacts/ for review.
+Screenshots are saved in test-artifacts/ for review (the `page` fixture, conftest.py).
 """
-
-import shutil
-from pathlib import Path
-
-import pytest
-from playwright.sync_api import sync_playwright
-
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: run `make install-system` (make test does this)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url}"))
-    page.on(
-        "request",
-        lambda req: None if req.url.startswith(("http://127.0.0.1", "data:", "blob:")) else errors.append(f"off-site request: {req.url}"),
-    )
-    page.errors = errors
-    yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
 
 
 def test_home_page(server, page):
