@@ -93,6 +93,12 @@ def test_home_page_json_ld_describes_the_dataset(site, connection):
     assert len(events.strip().splitlines()) == 1 + connection.execute("select count(*) from events").fetchone()[0]
 
 
+def test_the_index_json_is_still_datasettes(site):
+    response = site.get("/.json")
+    assert response.status_code == 200
+    assert list(response.json()) == [DB]
+
+
 def test_json_ld_cannot_close_its_script_element():
     script = front_pages.json_ld_script({"name": "</script><script>alert(1)</script> & more"})
     assert "<" not in script and ">" not in script
