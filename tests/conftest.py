@@ -34,6 +34,16 @@ def fixture_sources(tmp_path):
     return target
 
 
+@pytest.fixture(scope="module")
+def site(database):
+    """An in-process Datasette over the real database, configured by server.py (site_client.Site)."""
+    from site_client import Site
+
+    site = Site(database)
+    yield site
+    site.close()
+
+
 @pytest.fixture(scope="session")
 def running_server(database, tmp_path_factory):
     """The real server (server.py serve, as `make serve` runs it) on a copy of the real database; (base URL, process)."""

@@ -9,7 +9,7 @@ import datasette
 import pytest
 from helpers import ROOT, overflows, serious_accessibility_problems
 from markupsafe import escape
-from site_client import METADATA, Site, load_plugin
+from site_client import METADATA, load_plugin
 
 DB = "binational"
 WIDTHS = [(1400, 1000), (400, 900)]
@@ -30,13 +30,6 @@ ENTRY_POINTS = [
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
 
 front_pages = load_plugin("front_pages")
-
-
-@pytest.fixture(scope="module")
-def site(database):
-    site = Site(database)
-    yield site
-    site.close()
 
 
 def info(connection):

@@ -5,7 +5,7 @@ from urllib.parse import unquote
 import pytest
 from datasette.utils import tilde_encode
 from helpers import overflows, serious_accessibility_problems
-from site_client import Site, load_plugin
+from site_client import load_plugin
 
 import report
 from schema import ALL, ANYWHERE, IN_EVENT_SECTION, IN_ROW_SECTION
@@ -15,13 +15,6 @@ EDITION = "cbi-2023"
 WIDTHS = [(1400, 1000), (400, 900)]
 
 annotated = load_plugin("annotated_report")
-
-
-@pytest.fixture(scope="module")
-def site(database):
-    site = Site(database)
-    yield site
-    site.close()
 
 
 # ---------------------------------------------------------------- what the page must show, computed apart from the plugin

@@ -4,18 +4,11 @@ import json
 
 import pytest
 from datasette.utils import tilde_encode
-from site_client import Site, load_plugin
+from site_client import load_plugin
 
 DB = "binational"
 
 section_ids = load_plugin("section_ids")
-
-
-@pytest.fixture(scope="module")
-def site(database):
-    site = Site(database)
-    yield site
-    site.close()
 
 
 @pytest.mark.parametrize(

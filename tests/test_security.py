@@ -23,13 +23,6 @@ QUERIES = METADATA["databases"][DB]["queries"]
 security_headers = load_plugin("security_headers")
 
 
-@pytest.fixture(scope="module")
-def site(database):
-    site = Site(database)
-    yield site
-    site.close()
-
-
 def sql_json(site, sql):
     return site.get(f"/{DB}.json?sql={quote(sql)}")
 

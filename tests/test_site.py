@@ -5,18 +5,11 @@ import re
 import pytest
 from datasette.utils import tilde_encode
 from markupsafe import escape
-from site_client import METADATA, Site
+from site_client import METADATA
 
 DB = "binational"
 QUERIES = METADATA["databases"][DB]["queries"]
 TABLES = METADATA["databases"][DB]["tables"]
-
-
-@pytest.fixture(scope="module")
-def site(database):
-    site = Site(database)
-    yield site
-    site.close()
 
 
 def public_tables(connection):
