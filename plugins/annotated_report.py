@@ -102,7 +102,7 @@ SOURCES = (
 )
 COLUMNS = ("link_table", "link_key", "label", "detail", "event_id", "event_title", "section_id", "quote")
 SECTIONS_SQL = """
-select id, number, parent_id, level, position, title, heading, body from sections
+select id, number, parent_id, level, position, title, heading, index_title, body from sections
 where report_id = :edition order by position
 """
 REPORT_SQL = (
