@@ -403,7 +403,7 @@ TABLES = (
         columns=(
             Column(
                 "key",
-                "Name of the setting: dataset_version, dataset_released, schema_version, source_digest, title, license, license_url, citation, source_url, report_sha256:<report id>.",
+                "Name of the setting: dataset_version, dataset_released, schema_version, source_digest, title, description, creator, license, license_id, license_url, citation, source_url, report_sha256:<report id>.",
             ),
             Column("value", "Its value."),
         ),

@@ -14,7 +14,6 @@ from datasette import hookimpl
 
 DATABASE = "binational"
 SCRIPTS = ["/assets/vendor/vega.min.js", "/assets/vendor/vega-lite.min.js", "/assets/vendor/vega-embed.min.js"]
-STYLES = ["/assets/site.css"]
 SCRIPT = """
 document.addEventListener("DOMContentLoaded", function () {{
   var chart = document.createElement("figure");
@@ -69,14 +68,6 @@ async def page_chart(template, request, datasette):
 def extra_js_urls(template, request, datasette):
     async def urls():
         return SCRIPTS if await page_chart(template, request, datasette) else []
-
-    return urls
-
-
-@hookimpl
-def extra_css_urls(template, request, datasette):
-    async def urls():
-        return STYLES if await page_chart(template, request, datasette) else []
 
     return urls
 

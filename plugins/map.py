@@ -12,7 +12,7 @@ from datasette import hookimpl
 
 DATABASE = "binational"
 SCRIPTS = ["/assets/vendor/leaflet.js", "/assets/vendor/topojson-client.min.js", "/assets/map.js"]
-STYLES = ["/assets/vendor/leaflet.css", "/assets/site.css"]
+STYLES = ["/assets/vendor/leaflet.css"]
 EVENT_COLUMNS = [("_col", "title"), ("_col", "start_date"), ("_sort_desc", "start_date"), ("_shape", "array"), ("_size", "50")]
 SCRIPT = """
 document.addEventListener("DOMContentLoaded", function () {{

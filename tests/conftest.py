@@ -1,8 +1,9 @@
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
-from helpers import FIXTURE_SOURCES, SOURCES, start_server
+from helpers import FIXTURE_SOURCES, ROOT, SOURCES, start_server
 from site_client import Site, load_plugin
 
 import build
@@ -59,3 +60,72 @@ def server(running_server):
 @pytest.fixture(scope="session")
 def server_pid(running_server):
     return running_server[1].pid
+
+
+# ---------------------------------------------------------------- a real browser (Debian's chromium)
+
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+FULL_PAGE_LIMIT = 12000  # taller pages are saved as their first screen
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: run `make install-system` (make test does this)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser, request):
+    """Open pages with a viewport of a given size: new_page(width, height).
+
+    Each page records console errors, failed requests and requests that leave 127.0.0.1 in
+    `page.errors`, and is saved as a screenshot in test-artifacts/ when the test ends.
+    """
+    opened = []
+
+    def open_page(width=1280, height=900):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        errors = []
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url}"))
+        page.on(
+            "request",
+            lambda req: (
+                None if req.url.startswith(("http://127.0.0.1", "data:", "blob:")) else errors.append(f"off-site request: {req.url}")
+            ),
+        )
+        page.errors = errors
+        opened.append((context, page))
+        return page
+
+    yield open_page
+    ARTIFACTS.mkdir(exist_ok=True)
+    for number, (context, page) in enumerate(opened, 1):
+        name = request.node.name if len(opened) == 1 else f"{request.node.name}-{number}"
+        tall = page.evaluate("document.documentElement.scrollHeight") > FULL_PAGE_LIMIT
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=not tall)
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """A page 1280 × 900 (see new_page)."""
+    return new_page()

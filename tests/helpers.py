@@ -52,3 +52,20 @@ def start_server(database, folder):
         process.kill()
         raise
     return base, process
+
+
+def serious_accessibility_problems(page):
+    """axe-core's serious and critical violations on the page, one line each (WCAG 2.1 AA and best practices)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}: {[node['target'] for node in v['nodes'][:5]]}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def overflows(page):
+    """Whether the page is wider than its viewport (a horizontal scroll bar)."""
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth")

@@ -1,55 +1,10 @@
 """The site in a real headless Chromium, served on 127.0.0.1 by server.py as `make serve` serves it.
 
-Screenshots are saved in test-artifacts/ for review.
+Screenshots are saved in test-artifacts/ for review (the `page` fixture, conftest.py).
 """
 
-import shutil
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import sync_playwright
-
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: run `make install-system` (make test does this)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, request):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("requestfailed", lambda req: errors.append(f"request failed: {req.url}"))
-    page.on(
-        "request",
-        lambda req: None if req.url.startswith(("http://127.0.0.1", "data:", "blob:")) else errors.append(f"off-site request: {req.url}"),
-    )
-    page.errors = errors
-    yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+from helpers import serious_accessibility_problems
 
 
 def test_home_page(server, page):
@@ -246,30 +201,21 @@ PAGE_TYPES = {
 
 @pytest.mark.parametrize("width, height", [(1400, 1000), (400, 900)], ids=["desktop", "phone"])
 @pytest.mark.parametrize("path", list(PAGE_TYPES))
-def test_page_fits_the_screen_without_errors(server, browser, path, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    page = context.new_page()
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("request", lambda req: None if req.url.startswith(("http://127.0.0.1", "data:", "blob:")) else errors.append(req.url))
+def test_page_fits_the_screen_is_accessible_and_links_the_data(server, new_page, path, width, height):
+    page = new_page(width, height)
     response = page.goto(server + path)
     page.wait_for_load_state("networkidle")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"page-{width}-{path.strip('/').replace('/', '_').replace('?', '_') or 'home'}.png"))
     assert response.status == 200
     assert page.evaluate("document.documentElement.scrollWidth") <= width
-    assert errors == []
+    assert page.errors == []
     if PAGE_TYPES[path]:
         assert page.locator(f'main a[href^="{PAGE_TYPES[path]}"], .content a[href^="{PAGE_TYPES[path]}"]').count() > 0
-    context.close()
+    assert serious_accessibility_problems(page) == []
 
 
-def test_events_table_shows_data_on_the_first_screen(server, browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
+def test_events_table_shows_data_on_the_first_screen(server, new_page):
+    page = new_page(1400, 1000)
     page.goto(server + "/binational/events")
     first_row = page.locator("table.rows-and-columns tbody tr").first
     assert first_row.bounding_box()["y"] + first_row.bounding_box()["height"] <= 1000
     assert first_row.locator("td.col-title a").get_attribute("href") == "/binational/events/cbi-2023-usmf-launch"
-    context.close()

@@ -212,6 +212,8 @@ def test_hostile_data_is_escaped_on_every_page(hostile_site):
         f"/{DB}/events?_search=alert",
         "/-/search?q=alert",
         f"/{DB}/data_notes_with_quotes?kind=",
+        "/report/test-2023",
+        "/about",
     ]
     for path in paths:
         response = hostile_site.get(path)
@@ -222,6 +224,7 @@ def test_hostile_data_is_escaped_on_every_page(hostile_site):
         assert 'href="javascript:' not in body, path
         assert "<b onmouseover" not in body, path
     assert "&lt;script&gt;alert" in hostile_site.get(f"/{DB}/events/test-2023-palace-meeting").text
+    assert "&lt;script&gt;alert" in hostile_site.get("/report/test-2023").text  # the event's title, beside its quote
 
 
 # Every page type: the index, the database (its query page too), every table and view, canned
