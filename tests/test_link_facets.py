@@ -2,7 +2,8 @@
 
 Their counts must be those of a plain GROUP BY over the link tables for the same
 filter, on a synthetic edition of 10,000 events with random filters (fixed seed),
-and those of Datasette's array facet on the real dataset.
+and those of Datasette's array facet on the real dataset. The synthetic build also passes SQLite's
+integrity and foreign-key checks.
 """
 
 import random
@@ -109,3 +110,10 @@ def test_link_facets_equal_the_array_facets_on_the_real_dataset(site):
         for name in LISTS:
             assert by_type[(name, "link")] == by_type[(name, "array")], (query, name)
             assert by_type[(name, "link")], (query, name)
+
+
+def test_a_synthetic_build_passes_sqlites_integrity_and_foreign_key_checks(synthetic):
+    _, connection = synthetic
+    assert connection.execute("pragma integrity_check").fetchall() == [("ok",)]
+    assert connection.execute("pragma foreign_key_check").fetchall() == []
+    assert connection.execute("select count(*) from events").fetchone() == (10_000,)
