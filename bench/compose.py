@@ -116,6 +116,12 @@ def main():
             "present, counts — are tests). Reproduce everything with `make bench` (about 25 minutes); numbers vary with the",
             f"machine. Measured on {platform.machine()}, 2 cores, 24 GiB, Python {platform.python_version()}, SQLite 3.40,",
             "Datasette 0.65.5, with the load generator on the same two cores as the server.",
+            "",
+            "Sizes in these results: build at "
+            + (", ".join(f"{int(n):,}" for n in sorted(build, key=int)) or "none")
+            + " events; serving at "
+            + (", ".join("the real dataset" if n == "0" else f"{int(n):,}" for n in sorted(serve, key=int)) or "none")
+            + " events. A size or section not listed was not measured in the run that wrote them.",
         ]
     )
     parts = [
