@@ -691,9 +691,9 @@ TABLES = (
                 "mode",
                 "month",
                 "place_id",
-                {"array": "countries"},
-                {"array": "topics"},
-                {"array": "people"},
+                {"link": "countries"},
+                {"link": "topics"},
+                {"link": "people"},
             ],
         },
     ),
@@ -1016,6 +1016,37 @@ group by t.cbi_type order by t.cbi_type
         indexes=(("events",),),
         sql="select t.id, t.name, count(*) from event_topics et join topics t on t.id = et.topic_id group by t.id order by t.id",
         datasette={"label_column": "topic"},
+    ),
+    Table(
+        "summary_events_by_country",
+        "Number of events per country taking part (computed at build time).",
+        columns=(
+            Column("country_id", "The country.", references="countries"),
+            Column("country", "Its name."),
+            Column("events", "Number of events it takes part in.", "int"),
+        ),
+        primary_key="country_id",
+        indexes=(("events",),),
+        sql="select c.id, c.name, count(*) from event_countries ec join countries c on c.id = ec.country_id group by c.id order by c.id",
+        datasette={"label_column": "country"},
+    ),
+    Table(
+        "summary_events_by_person",
+        "Number of events per person, present or not, whatever their roles (computed at build time).",
+        columns=(
+            Column("person_id", "The person.", references="people"),
+            Column("person", "Their name."),
+            Column("events", "Number of events event_people lists them for.", "int"),
+        ),
+        primary_key="person_id",
+        indexes=(("events",),),
+        sql="""
+select p.id, p.name, count(distinct ep.event_id)
+from event_people ep join people p on p.id = ep.person_id
+group by p.id
+order by p.id
+""",
+        datasette={"label_column": "person"},
     ),
     Table(
         "summary_events_by_chapter_topic",

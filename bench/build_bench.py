@@ -8,6 +8,10 @@ fresh process so that peak memory is its own, times the phases of
 finalize (views, foreign-key check, VACUUM). In the same process it measures
 the floor: the same rows inserted with plain `sqlite3.executemany` in one
 transaction into the same schema, plus the same full-text and plain indexes.
+Beside them, on the same files in the same run, two peers load the CSV files
+(the YAML registries are left out: neither reads YAML): the sqlite3 shell's
+`.import` (C, no checks, no full-text or other indexes) and `sqlite-utils insert
+--csv`, one file at a time, each into a fresh database.
 Writes bench/results-build.json and bench/results-build.md; measures, asserts nothing.
 The plot (docs/build-scaling.png) is drawn by bench.plot, in the tools environment.
 """
@@ -86,6 +90,30 @@ def floor(sources, path):
     return {"floor_insert": insert, "floor_search": search, "floor_indexes": indexes}
 
 
+def csv_files(sources):
+    """Every CSV file of a source tree, each with a table name of its own (editions repeat file names)."""
+    return [(path, "_".join(path.relative_to(sources).with_suffix("").parts).replace("-", "_")) for path in sorted(sources.rglob("*.csv"))]
+
+
+def peers(sources, work):
+    """Seconds for the sqlite3 shell's .import and for sqlite-utils insert --csv of every CSV file."""
+    result = {}
+    database = work / "peer.db"
+    database.unlink(missing_ok=True)
+    commands = "".join(f".import --csv '{path}' {table}\n" for path, table in csv_files(sources))
+    started = time.perf_counter()
+    subprocess.run(["sqlite3", str(database)], input=commands, text=True, check=True, stdout=subprocess.DEVNULL)
+    result["peer_sqlite3_import"] = time.perf_counter() - started
+    database.unlink()
+    sqlite_utils = Path(sys.executable).parent / "sqlite-utils"
+    started = time.perf_counter()
+    for path, table in csv_files(sources):
+        subprocess.run([str(sqlite_utils), "insert", str(database), table, str(path), "--csv"], check=True)
+    result["peer_sqlite_utils"] = time.perf_counter() - started
+    database.unlink()
+    return result
+
+
 def run_child(sources, output):
     """Measure one size in a fresh process; returns the result and the child's peak memory."""
     command = [sys.executable, "-m", "bench.build_bench", "--child", str(sources), str(output)]
@@ -108,6 +136,7 @@ def report(results):
         "| events | rows | parse | validate | insert | FTS | indexes | summaries | finalize | **build** | floor insert | insert ÷ floor | floor FTS + indexes | peak memory MB | db MB |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    peer_lines = []
     for events, r in sorted(results.items(), key=lambda item: int(item[0])):
         t = r["timings"]
         lines.append(
@@ -115,6 +144,23 @@ def report(results):
             f"{t['indexes']:.2f} | {t['summaries']:.2f} | {t['finalize']:.2f} | **{t['build']:.2f}** | {t['floor_insert']:.2f} | "
             f"{t['insert'] / t['floor_insert']:.1f}× | {t['floor_search'] + t['floor_indexes']:.2f} | {r['peak_rss_mb']:.0f} | {r['bytes'] / 1e6:.0f} |"
         )
+        if "peer_sqlite3_import" in t:
+            floor_total = t["floor_insert"] + t["floor_search"] + t["floor_indexes"]
+            peer_lines.append(
+                f"| {int(events):,} | {t['build']:.2f} | {floor_total:.2f} | {t['build'] / floor_total:.1f}× | {t['peer_sqlite3_import']:.2f} | "
+                f"{t['build'] / t['peer_sqlite3_import']:.1f}× | {t['peer_sqlite_utils']:.2f} | {t['build'] / t['peer_sqlite_utils']:.2f}× |"
+            )
+    if peer_lines:
+        lines += [
+            "",
+            "Peers on the same files in the same run: the raw floor (insert, FTS and indexes, from Python), the sqlite3 shell's",
+            "`.import` of every CSV file (C; no checks, types, FTS or indexes; YAML registries left out) and `sqlite-utils insert",
+            "--csv` file by file (the same files). Seconds, and the build as a multiple of each.",
+            "",
+            "| events | **build** | floor | build ÷ floor | sqlite3 .import | build ÷ .import | sqlite-utils | build ÷ sqlite-utils |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|",
+            *peer_lines,
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -135,6 +181,7 @@ def main(argv=None):
         sources = args.work / f"sources-{size}"
         synth.Synth(size, 0, 10000).write(sources)
         results[str(size)] = run_child(sources, args.work / f"binational-{size}.db")
+        results[str(size)]["timings"].update(peers(sources, args.work))
         print(f"{size}: build {results[str(size)]['timings']['build']:.2f} s", file=sys.stderr)
     output.write_text(json.dumps(results, indent=1) + "\n")
     (ROOT / "bench" / "results-build.md").write_text(report(results))

@@ -21,8 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 def plot(results, path):
     sizes = sorted(int(n) for n in results)
     figure, axis = plt.subplots(figsize=(7, 4.5), dpi=100)
-    for phase in ["build", "parse", "validate", "insert", "floor_insert"]:
-        axis.plot(sizes, [results[str(n)]["timings"][phase] for n in sizes], marker="o", label=phase.replace("_", " "))
+    labels = {"peer_sqlite3_import": "sqlite3 .import", "peer_sqlite_utils": "sqlite-utils insert --csv"}
+    for phase in ["build", "parse", "validate", "insert", "floor_insert", "peer_sqlite3_import", "peer_sqlite_utils"]:
+        measured = [n for n in sizes if phase in results[str(n)]["timings"]]  # peers are missing from older runs
+        if measured:
+            label = labels.get(phase, phase.replace("_", " "))
+            axis.plot(measured, [results[str(n)]["timings"][phase] for n in measured], marker="o", label=label)
     axis.set_xscale("log")
     axis.set_yscale("log")
     axis.set_xlabel("events")

@@ -34,7 +34,7 @@ from bench.load import free_port
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 QUERIES = METADATA["databases"]["binational"]["queries"]
-FACETS = [f if isinstance(f, str) else f["array"] for f in METADATA["databases"]["binational"]["tables"]["events"]["facets"]]
+FACETS = [f if isinstance(f, str) else next(iter(f.values())) for f in METADATA["databases"]["binational"]["tables"]["events"]["facets"]]
 NGINX_STATIC = """
 worker_processes 1;
 pid {work}/nginx.pid;

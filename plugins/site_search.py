@@ -18,6 +18,10 @@ from markupsafe import Markup, escape
 DATABASE = "binational"
 PER_KIND = 10
 SNIPPET_TOKENS = 24
+# Ranking costs one bm25 per matching row: a word in most of a million events took seconds. Only the
+# CANDIDATES matches added last (the highest rowids: the latest edition's) are ranked; a search with fewer
+# matches, every real one, is ranked whole. The trade-off: a very common word shows the best of recent matches.
+CANDIDATES = 2000
 MAX_QUERY = 200  # characters: the search box is for words, not documents
 OPEN, CLOSE = "\u27e6", "\u27e7"  # snippet() markers, replaced by <mark> after escaping
 
@@ -43,12 +47,17 @@ KINDS = (
 
 
 def kind_sql(kind):
+    # Only the CANDIDATES matches with the highest rowids are ranked (see CANDIDATES): FTS5 reads a rowid
+    # range from its index without ranking the rows outside it.
+    fts = f"{kind.table}_fts"
     return f"""
 select t.id as id, {kind.label} as label,
-  snippet({kind.table}_fts, {kind.snippet_column}, '{OPEN}', '{CLOSE}', ' … ', {SNIPPET_TOKENS}) as snippet
-from {kind.table}_fts join {kind.table} t on t.rowid = {kind.table}_fts.rowid
-where {kind.table}_fts match fts_query(:q)
-order by {kind.table}_fts.rank
+  snippet({fts}, {kind.snippet_column}, '{OPEN}', '{CLOSE}', ' … ', {SNIPPET_TOKENS}) as snippet
+from {fts} join {kind.table} t on t.rowid = {fts}.rowid
+where {fts} match fts_query(:q)
+  and {fts}.rowid >= coalesce(
+    (select rowid from {fts} where {fts} match fts_query(:q) order by rowid desc limit 1 offset {CANDIDATES - 1}), 0)
+order by {fts}.rank
 limit {PER_KIND + 1}
 """
 

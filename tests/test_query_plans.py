@@ -7,7 +7,7 @@ apart from the timings in BENCHMARKS.md.
 import re
 
 import pytest
-from site_client import METADATA
+from site_client import METADATA, load_plugin
 
 QUERIES = METADATA["databases"]["binational"]["queries"]
 EVENT_FACETS = [f for f in METADATA["databases"]["binational"]["tables"]["events"]["facets"] if isinstance(f, str)]
@@ -87,3 +87,25 @@ def test_search_uses_the_full_text_index(connection, sql):
     steps = plan(connection, sql, {"q": "fentanyl"})
     assert any("VIRTUAL TABLE INDEX" in step for step in steps), steps
     assert full_scans(steps, sql) == []
+
+
+link_facets = load_plugin("link_facets")
+
+
+@pytest.mark.parametrize("column", sorted(link_facets.LINKS["events"]))
+@pytest.mark.parametrize(
+    "filtered, params",
+    [
+        (None, {}),
+        ('select * from [events] where "year" = :p0', {"p0": 2023}),
+        ("select * from [events] where rowid in (select rowid from [events_fts] where [events_fts] match :search)", {"search": "water"}),
+    ],
+)
+def test_link_facet_reads_the_link_table_through_an_index(connection, column, filtered, params):
+    link = link_facets.LINKS["events"][column]
+    sql = link_facets.facet_sql(link, filtered)
+    steps = plan(connection, sql, {**params, "_link_facet_limit": 31})
+    assert full_scans(steps, sql) == [], steps
+    if filtered:
+        # Each matching event's links are looked up by the link table's primary key (event_id first).
+        assert any(re.match(r"SEARCH l USING (COVERING )?INDEX sqlite_autoindex_", step) for step in steps), steps

@@ -2,6 +2,7 @@
 site-wide search, with stemming, accent folding, prefixes, the names of an event's people, places and
 institutions, and any input read as plain text."""
 
+import sqlite3
 from urllib.parse import quote
 
 import pytest
@@ -197,3 +198,24 @@ def test_raw_search_syntax_errors_are_explained(site):
     assert "unterminated string" not in page.text
     raw = site.json(f"/{DB}/events.json?_shape=array&_size=max&_col=id&_searchmode=raw&_search=fent*")
     assert [row["id"] for row in raw] == event_search(site, "fentanyl")
+
+
+def test_a_common_word_is_ranked_among_the_latest_matches_only():
+    site_search = load_plugin("site_search")
+    connection = sqlite3.connect(":memory:")
+    search_queries.prepare_connection(connection)
+    connection.execute("create table people (id text, name text)")
+    connection.execute("create virtual table people_fts using fts5 (name, content=people)")
+    # 2,500 matches of "word"; the best (shortest) are the 500 oldest, which are outside the 2,000 ranked.
+    names = ["word rare" if n in (0, 2499) else "word" if n < 500 else "word" + " filler" * 30 for n in range(2500)]
+    rows = [(n + 1, f"p{n + 1}", name) for n, name in enumerate(names)]
+    connection.executemany("insert into people (rowid, id, name) values (?, ?, ?)", rows)
+    connection.execute("insert into people_fts (people_fts) values ('rebuild')")
+    kind = next(kind for kind in site_search.KINDS if kind.table == "people")
+    ids = [row[0] for row in connection.execute(site_search.kind_sql(kind), {"q": "word"})]
+    assert site_search.CANDIDATES == 2000
+    assert len(ids) == site_search.PER_KIND + 1
+    assert ids[0] == "p2500"  # the shortest of the latest 2,000 matches
+    assert min(int(i[1:]) for i in ids) == 501
+    # Fewer matches than CANDIDATES: every one is ranked, the oldest too.
+    assert [row[0] for row in connection.execute(site_search.kind_sql(kind), {"q": "rare"})] == ["p1", "p2500"]
