@@ -12,7 +12,7 @@ from pathlib import Path
 
 from datasette import hookimpl
 
-SITE_FILES = ("metadata.yml", "settings.json", "plugins", "templates")
+SITE_FILES = ("metadata.yml", "settings.json", "plugins", "templates", "static")
 
 
 def site_digest(root):

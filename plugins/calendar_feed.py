@@ -57,7 +57,13 @@ def can_render(columns):
     return set(FEED_COLUMNS) <= set(columns)
 
 
+NOT_A_CALENDAR = "This page has no calendar form: the calendar feeds are /binational/calendar.ics (?mechanism_id=, ?person_id=)."
+
+
 async def render(datasette, request, database, rows, columns, query_name):
+    # Datasette offers the .ics form of any page when asked for it, whatever can_render said.
+    if not can_render(columns):
+        return Response.text(NOT_A_CALENDAR, status=404, headers={"Cache-Control": "no-store"})
     released = (await datasette.get_database(database).execute("select value from dataset_info where key = 'dataset_released'")).first()[0]
     base_url = f"{request.scheme}://{request.host}"
     queries = await datasette.get_canned_queries(database, request.actor)

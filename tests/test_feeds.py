@@ -111,3 +111,17 @@ def test_text_is_escaped():
     assert "DTSTAMP:20240131T000000Z\r\n" in text
     unfolded = text.replace("\r\n ", "")
     assert "DESCRIPTION:One — “a\\, b\\; c” (CBI 2023\\, section 2.a)\\n\\nhttps://example.org/binational/events/x-1\r\n" in unfolded
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/binational/events.ics",
+        "/binational/events/cbi-2023-tfc-2.ics",
+        "/binational/sections/cbi-2023~3A4~2Eb~2Eii.ics",
+        "/binational/people.ics",
+    ],
+)
+def test_pages_without_a_calendar_form_are_not_found(site, path):
+    response = site.get(path)
+    assert (response.status_code, response.text) == (404, calendar_feed.NOT_A_CALENDAR)
