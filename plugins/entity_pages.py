@@ -2,7 +2,7 @@
 
 Each page is declared in PAGES: the facts at the top (one query) and sections, each a
 query whose columns are shown in order, with links where a column has a sibling id column
-(`LINKS`). templates/_entity.html renders them; templates/row-binational-<table>.html includes it.
+(`LINKS`). templates/_entity.html renders them; templates/row.html includes it.
 The same content is JSON at the page's URL with `.entity` (an output renderer), e.g.
 /binational/people/alicia-barcena.entity.
 """
