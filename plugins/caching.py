@@ -70,15 +70,15 @@ def asgi_wrapper(datasette):
     site = site_digest(root)
 
     def wrap(app):
-        tag = None
+        tagged_app = None  # built on the first request, when the database can be read
 
         async def tagged(scope, receive, send):
-            nonlocal tag
-            if tag is None:
+            nonlocal tagged_app
+            if tagged_app is None:
                 database = datasette.get_database("binational")
                 row = (await database.execute("select value from dataset_info where key = 'source_digest'")).first()
-                tag = entity_tag(row[0], site)
-            return await add_entity_tag(app, tag)(scope, receive, send)
+                tagged_app = add_entity_tag(app, entity_tag(row[0], site))
+            return await tagged_app(scope, receive, send)
 
         return tagged
 

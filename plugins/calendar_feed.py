@@ -74,4 +74,4 @@ async def render(datasette, request, database, rows, columns, query_name):
 
 @hookimpl
 def register_output_renderer(datasette):
-    return {"extension": "ics", "render": render, "can_render": lambda columns: can_render(columns)}
+    return {"extension": "ics", "render": render, "can_render": can_render}
