@@ -38,6 +38,35 @@ def hostile_targets(hostile):
     ]
 
 
+def real_data_targets(pages):
+    """Every page served within 15 ms and every HTML page within 25 ms (p99), and what rendering them costs."""
+    served = {label: page["served"]["p99"] for label, page in pages.items() if "served" in page}
+    html = {label: page for label, page in pages.items() if label.startswith("page: ")}
+    rows = []
+    if served:
+        slowest = max(served, key=served.get)
+        rows.append(("real data: every page served p99 ≤ 15 ms", verdict(served[slowest], 15, "ms") + f"; slowest: {slowest}"))
+    if html:
+        slowest_served = max(html, key=lambda label: html[label]["served"]["p99"])
+        rows.append(
+            (
+                "real data: every HTML page p99 ≤ 25 ms (served)",
+                verdict(html[slowest_served]["served"]["p99"], 25, "ms") + f"; slowest: {slowest_served[6:]}",
+            )
+        )
+        over = {label[6:]: page["p99"] for label, page in html.items() if page["p99"] > 25}
+        rows.append(
+            (
+                "real data: every HTML page p99 ≤ 25 ms (rendered again, no cache)",
+                "met"
+                if not over
+                else "**missed** by "
+                + ", ".join(f"{label} ({p99:.0f} ms)" for label, p99 in sorted(over.items(), key=lambda item: -item[1])),
+            )
+        )
+    return rows
+
+
 def targets(build, serve, hostile):
     rows = []
     for size, label, limit_mb in (("100000", "10^5", 400), ("1000000", "10^6", 1000)):
@@ -60,8 +89,7 @@ def targets(build, serve, hostile):
                 )
             )
     if "0" in serve:
-        worst = max(serve["0"]["pages"].items(), key=lambda item: item[1]["p99"])
-        rows.append(("real data: every page p99 ≤ 15 ms", verdict(worst[1]["p99"], 15, "ms") + f"; slowest: {worst[0]}"))
+        rows += real_data_targets(serve["0"]["pages"])
     if "100000" in serve:
         s = serve["100000"]
         missing = sorted(set(s["facets_configured"]) - set(s["facets_present"]))

@@ -5,8 +5,8 @@
 Writes bench/results-hostile.md and .json, which bench.compose puts in BENCHMARKS.md.
 
 Starts `server.py serve` (the configuration `make serve` uses) on a copy of
-the database, then sends each request of HOSTILE alone, following redirects
-to the content-hashed URL. For each it records the status, the seconds to the
+the database, then sends each request of HOSTILE alone, following any
+redirect. For each it records the status, the seconds to the
 end of the response, the growth of the server's peak resident memory over
 its resident memory before the request (the peak is reset through
 /proc/PID/clear_refs, Linux), the server's CPU seconds from the request's

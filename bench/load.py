@@ -4,7 +4,8 @@
 
 Each client requests the page mix users hit (home, tables with facets, search,
 canned queries, the JSON API) in a fixed rotation for the given time,
-following the redirects to content-hashed URLs as a browser does. Reports
+as a browser does: after the first round, most answers come from the page cache
+(plugins/page_cache.py), as repeat visits to popular pages would. Reports
 requests per second, p50 and p99 latency and the error count per concurrency.
 A benchmark, not a test: it measures and reports, it asserts nothing.
 """

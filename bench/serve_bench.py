@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 import httpx
 import yaml
+from datasette.utils import tilde_encode
 
 from bench.load import free_port
 
@@ -79,6 +80,49 @@ def words(database):
     return sorted(rare)[0], common[0]
 
 
+def first(connection, sql):
+    row = connection.execute(sql).fetchone()
+    return row[0] if row else None
+
+
+def html_pages(connection):
+    """One HTML page of each type readers reach from the home page (tests/test_browser.py's PAGE_TYPES)."""
+    event = first(connection, "select id from events order by rowid limit 1 offset 7")
+    candidates = {
+        "page: home": "/",
+        "page: about": "/about",
+        "page: database": "/binational",
+        "page: events table": "/binational/events",
+        "page: event": f"/binational/events/{tilde_encode(event)}",
+        "page: person": _row_page(connection, "people", "select person_id from event_people group by person_id order by count(*) desc"),
+        "page: institution": _row_page(
+            connection, "mechanisms", "select mechanism_id from event_mechanisms group by mechanism_id order by count(*) desc"
+        ),
+        "page: place": _row_page(connection, "places", "select place_id from event_places group by place_id order by count(*) desc"),
+        "page: organization": _row_page(
+            connection, "organizations", "select organization_id from event_organizations group by organization_id order by count(*) desc"
+        ),
+        "page: topic": _row_page(connection, "topics", "select topic_id from event_topics group by topic_id order by count(*) desc"),
+        "page: section": _row_page(connection, "sections", "select section_id from events group by section_id order by count(*) desc"),
+        "page: people table": "/binational/people",
+        "page: institutions table": "/binational/mechanisms",
+        "page: search": "/search?q=" + quote(first(connection, "select name from topics order by rowid limit 1").split()[0]),
+        "page: annotated report": "/report/" + first(connection, "select id from reports order by rowid desc limit 1"),
+    }
+    for name in ("places_map", "events_per_mechanism", "people_network", "institutions_timeline", "who_met_whom"):
+        candidates[f"page: {name}"] = f"/binational/{name}"
+    candidates["page: timeline"] = "/binational/timeline?year=" + str(
+        first(connection, "select year from events where year is not null order by year desc limit 1")
+    )
+    return {label: path for label, path in candidates.items() if path}
+
+
+def _row_page(connection, table, busiest_ids):
+    """The page of the row with the most events (the largest page of its kind)."""
+    row_id = first(connection, busiest_ids + " limit 1")
+    return f"/binational/{table}/{tilde_encode(row_id)}" if row_id is not None else None
+
+
 def pages(database):
     rare, common = words(database)
     connection = sqlite3.connect(database)
@@ -92,20 +136,27 @@ def pages(database):
         "select p.name from places p join (select place_id, count(*) as n from events group by place_id) c on c.place_id = p.id "
         "order by c.n, p.id limit 1 offset (select count(distinct place_id) / 2 from events)"
     ).fetchone()[0]
+    html = html_pages(connection)
     connection.close()
     samples = {"name": person, "q": rare, "year": "2023", "place": place, "unit": "USD", "kind": "date-conflict"}
     result = {
         "events table with facets": "/binational/events",
         "events JSON with facets": "/binational/events.json",
-        "row page": f"/binational/events/{event_id}",
+        "row page": f"/binational/events/{tilde_encode(event_id)}",
         "JSON API (100 rows)": "/binational/events.json?_shape=array&_size=100&_facet_size=0",
         f"search, selective ({rare})": f"/binational/events.json?_search={quote(rare)}&_shape=array",
         f"search, common word ({common})": f"/binational/events.json?_search={quote(common)}&_shape=array",
+        f"search page, common word ({common})": f"/search.json?q={quote(common)}",
+        f"events table, searched ({common})": f"/binational/events?_search={quote(common)}",
     }
     for name, query in sorted(QUERIES.items()):
         params = "&".join(f"{p}={quote(samples[p])}" for p in sorted(samples) if f":{p}" in query["sql"])
         result[f"canned: {name}"] = f"/binational/{name}.json?_shape=array&{params}"
-    return result
+    return {**result, **html}
+
+
+# Asks the server's page cache (plugins/page_cache.py) to render the page again: what a first visit costs.
+RENDER_AGAIN = {"Cache-Control": "no-cache"}
 
 
 def start(database_dir, port):
@@ -127,12 +178,12 @@ def start(database_dir, port):
             time.sleep(0.05)
 
 
-def timed(client, path, count):
+def timed(client, path, count, headers=None):
     latencies, errors, body = [], 0, b""
     started = time.perf_counter()
     for _ in range(count):
         t = time.perf_counter()
-        response = client.get(path)
+        response = client.get(path, headers=headers)
         latencies.append(time.perf_counter() - t)
         errors += response.status_code != 200
         body = response.content
@@ -180,9 +231,9 @@ def measure(database, count):
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60, follow_redirects=True) as client:
             facets = sorted(client.get("/binational/events.json").json().get("facet_results", {}))
             for label, path in pages(work / "binational.db").items():
-                # Warm up, and time the content-hashed URL that /binational/... redirects to.
-                final = client.get(path).url
-                results[label], bodies[label] = timed(client, final.raw_path.decode(), count)
+                client.get(path)  # warm up: the first answer of a kind compiles its templates
+                results[label], bodies[label] = timed(client, path, count, headers=RENDER_AGAIN)
+                results[label]["served"] = timed(client, path, count)[0]
         baseline = static_baseline(bodies, count)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -193,8 +244,10 @@ def measure(database, count):
 
 def report(results):
     lines = ["## Serving: pages at growing sizes, beside static files", ""]
-    lines.append("`make bench` (bench/serve_bench.py): one client, sequential requests, after one warm-up request; static = the same")
-    lines.append("response bodies served as files by nginx. Milliseconds.")
+    lines.append("`make bench` (bench/serve_bench.py): one client, sequential requests over HTTP on loopback, after one warm-up")
+    lines.append("request. *Rendered*: each request sent with `Cache-Control: no-cache`, so the server renders the page again")
+    lines.append("(what a first visit to a URL costs); *served*: the same URL again, answered from the page cache")
+    lines.append("(plugins/page_cache.py); static = the same response bodies served as files by nginx. Milliseconds.")
     lines.append("")
     for size, r in sorted(results.items(), key=lambda item: int(item[0])):
         missing = sorted(set(r["facets_configured"]) - set(r["facets_present"]))
@@ -206,12 +259,13 @@ def report(results):
             + "."
         )
         lines.append("")
-        lines.append("| page | p50 | p99 | req/s | errors | static p50 | static p99 | static req/s |")
-        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+        lines.append("| page | rendered p50 | rendered p99 | req/s | errors | served p50 | served p99 | static p50 | static p99 |")
+        lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for label, m in r["pages"].items():
-            s = r["static"][label]
+            s, served = r["static"][label], m.get("served")
+            served_cells = f"{served['p50']:.1f} | {served['p99']:.1f}" if served else "– | –"
             lines.append(
-                f"| {label} | {m['p50']:.1f} | {m['p99']:.1f} | {m['rps']:.0f} | {m['errors']} | {s['p50']:.2f} | {s['p99']:.2f} | {s['rps']:.0f} |"
+                f"| {label} | {m['p50']:.1f} | {m['p99']:.1f} | {m['rps']:.0f} | {m['errors']} | {served_cells} | {s['p50']:.2f} | {s['p99']:.2f} |"
             )
         lines.append("")
     return "\n".join(lines)

@@ -14,7 +14,7 @@ import json
 
 from datasette import hookimpl
 from datasette.utils import tilde_encode
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 DATABASE = "binational"
 QUOTE_COLUMNS = {"quote", "established_quote"}
@@ -36,10 +36,11 @@ def section_url(database, section_id):
 def citation_html(quote, section_id, database):
     """A quote as a <blockquote> citing its section, everything escaped."""
     if not section_id:
-        return Markup('<blockquote class="citation">“{}”</blockquote>').format(quote)
+        return Markup(f'<blockquote class="citation">“{escape(quote)}”</blockquote>')
     number = section_id.split(":", 1)[-1]
-    return Markup('<blockquote class="citation">“{}” <cite><a href="{}">§&nbsp;{}</a></cite></blockquote>').format(
-        quote, section_url(database, section_id), number
+    url = section_url(database, section_id)
+    return Markup(
+        f'<blockquote class="citation">“{escape(quote)}” <cite><a href="{escape(url)}">§&nbsp;{escape(number)}</a></cite></blockquote>'
     )
 
 

@@ -1,9 +1,8 @@
 """Error responses are never cached: `Cache-Control: no-store` on every response with a 4xx or 5xx status.
 
-datasette-hashed-urls gives every response under a content-hashed URL
-(`/binational-<hash>/...`) `max-age=31536000`, errors included, and a proxy
-or browser would keep a 500, a timed-out query or a 404 for a year. Deciding
-by status keeps this true whether or not a URL is hashed.
+Datasette sends its `default_cache_ttl` (`max-age=3600`) with every response,
+errors included, so a proxy or browser would keep a 500, a timed-out query or
+a 404 for an hour. Deciding by status keeps every error out of every cache.
 """
 
 from datasette import hookimpl
@@ -28,7 +27,7 @@ def uncached_errors(app):
     return wrapped
 
 
-# trylast: outside datasette-hashed-urls' wrapper, which sets its own Cache-Control.
+# trylast: outside the other plugins' wrappers, so it also sees the errors they send themselves.
 @hookimpl(trylast=True)
 def asgi_wrapper():
     return uncached_errors

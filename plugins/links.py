@@ -11,7 +11,7 @@ import json
 
 from datasette import hookimpl
 from datasette.utils import tilde_encode
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 DATABASE = "binational"
 ID_COLUMNS = {
@@ -46,7 +46,8 @@ LINKED_TABLES = {"events_detail", "person_events", "people_pairs"}  # views and 
 
 
 def link(table, row_id, text):
-    return Markup('<a href="/{}/{}/{}">{}</a>').format(DATABASE, table, tilde_encode(str(row_id)), text)
+    # An f-string with escape(): Markup.format costs ten times as much, and a page may have a thousand links.
+    return Markup(f'<a href="/{DATABASE}/{table}/{escape(tilde_encode(str(row_id)))}">{escape(text)}</a>')
 
 
 def value_of(row, key):

@@ -82,7 +82,7 @@ def secured(app):
 
 
 # trylast: applied after every other plugin's wrapper, so this one is outermost and also
-# covers responses those wrappers send themselves (datasette-hashed-urls' redirects).
+# covers responses those wrappers send themselves (the section-id redirects, 304s, limit errors).
 @hookimpl(trylast=True)
 def asgi_wrapper():
     return secured

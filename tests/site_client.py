@@ -29,7 +29,7 @@ class Site:
         self.loop.run_until_complete(self.datasette.invoke_startup())
 
     def get(self, path, follow=True):
-        """GET a path; redirects (datasette-hashed-urls sends /binational/... to /binational-<hash>/...) are followed."""
+        """GET a path, following redirects unless follow is False."""
         return self.loop.run_until_complete(self.datasette.client.get(path, follow_redirects=follow))
 
     def json(self, path):
