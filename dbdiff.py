@@ -44,8 +44,10 @@ def data_tables(connection):
 
 
 def primary_key(connection, table):
-    columns = sorted((row[5], row[1]) for row in connection.execute(f"pragma table_info([{table}])") if row[5])
-    return [name for _, name in columns] or ["rowid"]
+    """The table's primary key columns; for a table without one, every column (its rows are compared whole)."""
+    info = list(connection.execute(f"pragma table_info([{table}])"))
+    columns = sorted((row[5], row[1]) for row in info if row[5])
+    return [name for _, name in columns] or [row[1] for row in info]
 
 
 def rows_by_key(connection, table):

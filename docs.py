@@ -150,7 +150,8 @@ def source_columns():
             column_rows(table.source_columns),
             "",
         ]
-    parts += ["Kinds:\n", *(f"- `{name}`: {kind.meaning}" for name, kind in KINDS.items()), ""]
+    used = {column.kind for column in DATASET_FIELDS} | {column.kind for table in SOURCE_TABLES for column in table.source_columns}
+    parts += ["Kinds:\n", *(f"- `{name}`: {kind.meaning}" for name, kind in KINDS.items() if name in used), ""]
     return "\n".join(parts)
 
 

@@ -48,7 +48,7 @@ def table_schema(name):
     """Frictionless table schema of a declared table: fields with types and descriptions, primary and foreign keys."""
     table = ALL[name]
     fields = [{"name": c.name, "type": KINDS[c.kind].frictionless, "description": c.description} for c in table.columns]
-    schema = {"fields": fields, "primaryKey": list(table.primary_key)}
+    schema = {"fields": fields, "primaryKey": list(table.primary_key)} if table.primary_key else {"fields": fields}
     foreign_keys = [
         {"fields": [column], "reference": {"resource": target.replace("_", "-"), "fields": ["id"]}} for column, target in table.foreign_keys
     ]
@@ -140,7 +140,7 @@ def write_release(sources_dir, output):
     try:
         for table in data_tables(connection):
             schema = table_schema(table)
-            columns, rows = ordered_rows(connection, table, schema["primaryKey"])
+            columns, rows = ordered_rows(connection, table, schema.get("primaryKey", []))
             csv_path = output / "csv" / f"{table}.csv"
             write_csv(csv_path, columns, rows)
             write_json(output / "json" / f"{table}.json", columns, rows)

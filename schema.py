@@ -49,6 +49,8 @@ KINDS = {
     "list": Kind(str, "string", "a list (`;`-separated in CSV, a YAML list in YAML); a JSON array in the database"),
     "quote": Kind(str, "string", "verbatim words of the report"),
     "quotes": Kind(str, "string", "a list of entries with `section_id` and `quote`; a JSON array in the database"),
+    # No type affinity (BLOB): each value keeps the type it had where it came from (summary_event_facets.value).
+    "any": Kind(bytes, "any", "any value, of the type it has where it comes from"),
 }
 
 # Where a quote column's words must be found.
@@ -372,6 +374,50 @@ def listed(choices):
     return ", ".join(choices[:-1]) + " or " + choices[-1]
 
 
+@dataclass(frozen=True)
+class CountedFacet:
+    """A facet of the events page, counted by plugins/counted_facets.py: a column of events, or a list column
+    (`through` its link table, whose `key` names each item) whose items are ids, or names `named_from` a registry.
+    Unfiltered, its counts are read from summary_event_facets; filtered, they are counted for the matching events."""
+
+    column: str
+    through: str = ""
+    key: str = ""
+    named_from: str = ""
+
+    def config(self):
+        """Its entry in the events table's `facets` (metadata.yml), which the plugin reads."""
+        config = {"column": self.column, "through": self.through, "key": self.key, "named_from": self.named_from}
+        return {"counted": {name: value for name, value in config.items() if value}}
+
+    def counts_sql(self):
+        """Each of its values and the number of events having it, over all events (what Datasette's facets count)."""
+        if not self.through:
+            return (
+                f"select '{self.column}', [{self.column}], count(*) from events where [{self.column}] is not null group by [{self.column}]"
+            )
+        if self.named_from:
+            return (
+                f"select '{self.column}', r.name, count(distinct l.event_id) from [{self.through}] l "
+                f"join [{self.named_from}] r on r.id = l.[{self.key}] group by r.name"
+            )
+        return f"select '{self.column}', [{self.key}], count(*) from [{self.through}] group by [{self.key}]"
+
+
+# The events page's facets, in the order they are shown.
+EVENT_FACETS = (
+    CountedFacet("chapter"),
+    CountedFacet("event_type"),
+    CountedFacet("mechanism_id"),
+    CountedFacet("mode"),
+    CountedFacet("month"),
+    CountedFacet("place_id"),
+    CountedFacet("countries", through="event_countries", key="country_id"),
+    CountedFacet("topics", through="event_topics", key="topic_id"),
+    CountedFacet("people", through="event_people", key="person_id", named_from="people"),
+)
+
+
 # ---------------------------------------------------------------- the dataset file
 
 # sources/dataset.yml: facts about the whole dataset, written to dataset_info, the release and the site.
@@ -684,17 +730,7 @@ TABLES = (
         datasette={
             "label_column": "title",
             "sort": "date_order",
-            "facets": [
-                "chapter",
-                "event_type",
-                "mechanism_id",
-                "mode",
-                "month",
-                "place_id",
-                {"link": "countries"},
-                {"link": "topics"},
-                {"link": "people"},
-            ],
+            "facets": [facet.config() for facet in EVENT_FACETS],
         },
     ),
     Table(
@@ -895,6 +931,21 @@ TABLES = (
 # Summary tables, computed once at build time, so that the pages and canned queries that
 # aggregate the whole dataset read a few rows instead of scanning every event.
 SUMMARIES = (
+    Table(
+        "summary_event_facets",
+        "Number of events per value of each facet of the events page (computed at build time from events and the "
+        "link tables): the page reads its unfiltered counts here instead of counting every event.",
+        columns=(
+            Column("facet", "The events column faceted on."),
+            Column("value", "One of its values (for a list, one item), of the type it has in events.", "any"),
+            Column("events", "Number of events with that value.", "int"),
+        ),
+        # No declared key: a value keeps its type (an integer chapter), which a row address (`chapter,2`) cannot name.
+        primary_key=(),
+        indexes=(("facet", "events"),),
+        sql="\nunion all\n".join(facet.counts_sql() for facet in EVENT_FACETS) + "\norder by 1, 3 desc, 2",
+        datasette={"facets": ["facet"]},
+    ),
     Table(
         "people_pairs",
         "Who met whom — every pair of people present at the same event (event_people.present: a person represented by "

@@ -85,7 +85,9 @@ def parameter_error_message(exception):
         return "A number in this request is too large: SQLite's integers have 64 bits."
     if isinstance(exception, RecursionError):
         return "A value this request asks to read is nested too deeply."
-    if isinstance(exception, (ValueError, sqlite3.ProgrammingError)):
+    # The database is read-only, so an IntegrityError comes from the request: a view's `_next` past
+    # 2^63 becomes a real number in its OFFSET ("datatype mismatch").
+    if isinstance(exception, (ValueError, sqlite3.ProgrammingError, sqlite3.IntegrityError)):
         return NOT_VALID
     return None
 

@@ -25,7 +25,7 @@ def test_a_mistyped_kind_is_an_error_when_declared():
     with pytest.raises(DeclarationError) as error:
         Column("start_date", "When it began.", "daet")
     assert str(error.value) == (
-        "column 'start_date': kind 'daet' is not one of: text, slug, country, section, date, int, real, flag, list, quote, quotes"
+        "column 'start_date': kind 'daet' is not one of: text, slug, country, section, date, int, real, flag, list, quote, quotes, any"
     )
 
 

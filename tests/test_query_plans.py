@@ -10,7 +10,9 @@ import pytest
 from site_client import METADATA, load_plugin
 
 QUERIES = METADATA["databases"]["binational"]["queries"]
-EVENT_FACETS = [f for f in METADATA["databases"]["binational"]["tables"]["events"]["facets"] if isinstance(f, str)]
+counted_facets = load_plugin("counted_facets")
+EVENT_FACETS = counted_facets.declared_facets(METADATA["databases"]["binational"]["tables"]["events"])
+EVENT_FACET_COLUMNS = sorted(column for column, declaration in EVENT_FACETS.items() if not declaration.get("through"))
 SAMPLE_PARAMETERS = {
     "name": "Barcena",
     "q": "fentanyl",
@@ -65,8 +67,8 @@ def test_canned_query_uses_indexes(connection, name):
     assert full_scans(plan(connection, sql, params), sql) == []
 
 
-@pytest.mark.parametrize("column", EVENT_FACETS)
-def test_event_facet_reads_an_index(connection, column):
+@pytest.mark.parametrize("column", EVENT_FACET_COLUMNS)
+def test_datasettes_facet_of_an_event_column_reads_an_index(connection, column):
     sql = (
         f"select {column} as value, count(*) as count from (select * from events) "
         f"where {column} is not null group by {column} order by count desc, value limit 31"
@@ -89,23 +91,32 @@ def test_search_uses_the_full_text_index(connection, sql):
     assert full_scans(steps, sql) == []
 
 
-link_facets = load_plugin("link_facets")
+def facet_parameters(declarations, params):
+    return {**params, **{f"f{number}": d["column"] for number, d in enumerate(declarations)}, "limit": 31}
 
 
-@pytest.mark.parametrize("column", sorted(link_facets.LINKS["events"]))
+def test_unfiltered_facets_read_the_summary_through_its_index(connection):
+    declarations = list(EVENT_FACETS.values())
+    sql = counted_facets.summary_sql(declarations)
+    steps = plan(connection, sql, facet_parameters(declarations, {}))
+    assert full_scans(steps, sql) == [], steps
+    assert sum("SEARCH summary_event_facets USING" in step for step in steps) == len(declarations), steps
+
+
 @pytest.mark.parametrize(
     "filtered, params",
     [
-        (None, {}),
         ('select * from [events] where "year" = :p0', {"p0": 2023}),
         ("select * from [events] where rowid in (select rowid from [events_fts] where [events_fts] match :search)", {"search": "water"}),
     ],
 )
-def test_link_facet_reads_the_link_table_through_an_index(connection, column, filtered, params):
-    link = link_facets.LINKS["events"][column]
-    sql = link_facets.facet_sql(link, filtered)
-    steps = plan(connection, sql, {**params, "_link_facet_limit": 31})
-    assert full_scans(steps, sql) == [], steps
-    if filtered:
-        # Each matching event's links are looked up by the link table's primary key (event_id first).
-        assert any(re.match(r"SEARCH l USING (COVERING )?INDEX sqlite_autoindex_", step) for step in steps), steps
+def test_filtered_facets_read_the_matching_events_once_and_their_links_by_key(connection, filtered, params):
+    declarations = list(EVENT_FACETS.values())
+    sql = counted_facets.filtered_sql(filtered, declarations)
+    steps = plan(connection, sql, facet_parameters(declarations, params))
+    # `matched` is not a table: it holds the page's matching events, read once by each facet.
+    assert [step for step in full_scans(steps, sql) if step != "SCAN matched"] == [], steps
+    assert sum(step.startswith("MATERIALIZE matched") for step in steps) == 1, steps
+    # Each matching event's links are looked up by the link table's primary key (event_id first).
+    lists = [d for d in declarations if d.get("through")]
+    assert sum(bool(re.match(r"SEARCH l USING (COVERING )?INDEX sqlite_autoindex_", step)) for step in steps) == len(lists), steps

@@ -210,3 +210,17 @@ def test_make_serve_runs_the_server_configuration():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert "\t$(BIN)/python server.py serve --database $(DB) --inspect-file $(INSPECT) --host $(HOST) --port $(PORT)\n" in makefile
     assert "datasette serve" not in makefile
+
+
+def test_rows_of_a_table_without_a_key_are_compared_whole(tmp_path):
+    old, new = tmp_path / "old.db", tmp_path / "new.db"
+    for path, rows in ((old, [("mode", "virtual", 3), ("chapter", 2, 20)]), (new, [("mode", "virtual", 4), ("chapter", 2, 20)])):
+        connection = sqlite3.connect(path)
+        connection.execute("create table counts (facet text, value, events integer)")
+        connection.executemany("insert into counts values (?, ?, ?)", rows)
+        connection.commit()
+        connection.close()
+    diff = dbdiff.diff_databases(old, new)
+    assert [(t.name, t.added, t.removed, t.changed) for t in diff.tables] == [
+        ("counts", [("mode", "virtual", 4)], [("mode", "virtual", 3)], [])
+    ]

@@ -1,8 +1,9 @@
-"""The events' list facets (topics, countries, people) count the link tables (plugins/link_facets.py).
+"""The events page's facets are counted once per page (plugins/counted_facets.py).
 
-Their counts must be those of a plain GROUP BY over the link tables for the same
-filter, on a synthetic edition of 10,000 events with random filters (fixed seed),
-and those of Datasette's array facet on the real dataset. The synthetic build also passes SQLite's
+On a synthetic edition of 10,000 events with random filters (fixed seed), the list facets' counts
+must be those of a plain GROUP BY over the link tables for the same filter, and every column facet
+must be exactly Datasette's own column facet (values, labels, counts, toggles); on the real dataset
+the list facets must be exactly Datasette's array facets. The synthetic build also passes SQLite's
 integrity and foreign-key checks.
 """
 
@@ -40,12 +41,24 @@ def synthetic(tmp_path_factory):
     site.close()
 
 
+COLUMNS = ("chapter", "event_type", "mechanism_id", "mode", "month", "place_id")
+DATASETTE_FACETS = "&".join(f"_facet={column}" for column in COLUMNS)
+
+
+def facet_results(site, query, extra=""):
+    """{(name, type): [(value, label, count, selected, toggle_url)]} of the events page; every value (_facet_size=max)."""
+    data = site.json(f"/{DB}/events.json?_size=0&_facet_size=max&{extra}&{query}")
+    return {
+        (facet["name"], facet["type"]): [(v["value"], v["label"], v["count"], v["selected"], v["toggle_url"]) for v in facet["results"]]
+        for facet in data["facet_results"].values()
+    }
+
+
 def facets(site, query):
-    """{list: {value: count}} of the events page for a query string; every value (_facet_size=max)."""
-    data = site.json(f"/{DB}/events.json?_size=0&_facet_size=max&{query}")
-    assert set(LISTS) <= set(data["facet_results"])  # a facet that timed out would be missing
-    assert all(not data["facet_results"][name]["truncated"] for name in LISTS)
-    return {name: {item["value"]: item["count"] for item in data["facet_results"][name]["results"]} for name in LISTS}
+    """{list: {value: count}} of the events page's counted list facets for a query string."""
+    results = facet_results(site, query)
+    assert {name for name, kind in results if kind == "counted"} == set(COLUMNS) | set(LISTS)  # nine, none timed out
+    return {name: {value: count for value, _, count, _, _ in results[(name, "counted")]} for name in LISTS}
 
 
 def random_filters(connection, rng):
@@ -87,7 +100,7 @@ def random_filters(connection, rng):
     return pairs, " and ".join(conditions), params
 
 
-def test_link_facets_count_like_a_group_by_over_the_link_tables(synthetic):
+def test_list_facets_count_like_a_group_by_over_the_link_tables(synthetic):
     site, connection = synthetic
     connection.create_function("escape_fts", 1, lambda q: " ".join(f'"{t}"' for t in q.split()))
     rng = random.Random(13)
@@ -102,14 +115,42 @@ def test_link_facets_count_like_a_group_by_over_the_link_tables(synthetic):
     assert matched >= 20  # most random filters select some events: the comparison is not of empty facets
 
 
-def test_link_facets_equal_the_array_facets_on_the_real_dataset(site):
+def test_column_facets_are_exactly_datasettes_column_facets(synthetic):
+    site, connection = synthetic
+    connection.create_function("escape_fts", 1, lambda q: " ".join(f'"{t}"' for t in q.split()))
+    rng = random.Random(17)
+    cases = [[]] + [random_filters(connection, rng)[0] for _ in range(20)]
+    for pairs in cases:
+        results = facet_results(site, urlencode(pairs), DATASETTE_FACETS)
+        for column in COLUMNS:
+            assert results[(column, "counted")] == results[(column, "column")], (pairs, column)
+
+
+def test_list_facets_are_exactly_datasettes_array_facets_on_the_real_dataset(site):
     lists = "&".join(f"_facet_array={name}" for name in LISTS)
     for query in ["", "year=2023", "topics__arraycontains=security", "_search=water", "people__arraycontains=Alicia+B%C3%A1rcena+Ibarra"]:
-        results = site.json(f"/{DB}/events.json?_size=0&_facet_size=max&{lists}&{query}")["facet_results"].values()
-        by_type = {(facet["name"], facet["type"]): [(v["value"], v["count"], v["selected"]) for v in facet["results"]] for facet in results}
+        results = facet_results(site, query, lists)
         for name in LISTS:
-            assert by_type[(name, "link")] == by_type[(name, "array")], (query, name)
-            assert by_type[(name, "link")], (query, name)
+            assert results[(name, "counted")] == results[(name, "array")], (query, name)
+            assert results[(name, "counted")], (query, name)
+
+
+def test_column_facets_are_exactly_datasettes_column_facets_on_the_real_dataset(site):
+    for query in ["", "year=2023", "place_id=mexico-city", "_search=water", "mechanism_id=high-level-economic-dialogue"]:
+        results = facet_results(site, query, DATASETTE_FACETS)
+        for column in COLUMNS:
+            assert results[(column, "counted")] == results[(column, "column")], (query, column)
+        assert any(results[(column, "counted")] for column in COLUMNS), query
+
+
+def test_the_unfiltered_page_reads_the_summary_and_a_filtered_page_the_events(site):
+    unfiltered = facet_results(site, "")
+    assert unfiltered[("event_type", "counted")][0][:4] == ("meeting", "meeting", 21, False)
+    assert [count for _, _, count, _, _ in unfiltered[("countries", "counted")]] == [55, 54, 11]
+    filtered = facet_results(site, "event_type=meeting")
+    assert filtered[("event_type", "counted")] == [
+        ("meeting", "meeting", 21, True, "http://localhost/binational/events.json?_size=0&_facet_size=max")
+    ]
 
 
 def test_a_synthetic_build_passes_sqlites_integrity_and_foreign_key_checks(synthetic):
