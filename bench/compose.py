@@ -81,6 +81,11 @@ def targets(build, serve, hostile):
         else:
             rows.append(("whole build ≤ 2 min at 10^6", verdict(t["build"], 120, "s")))
         rows.append((f"build peak memory ≤ {limit_mb:,} MB ({label})", verdict(build[size]["peak_rss_mb"], limit_mb, "MB")))
+        if "integrity_check" in build[size]:
+            checks = (build[size]["integrity_check"], build[size]["foreign_key_check"])
+            rows.append(
+                (f"integrity_check and foreign_key_check ({label})", "met (ok, ok)" if checks == ("ok", "ok") else f"**missed**: {checks}")
+            )
         if "peer_sqlite3_import" in t:
             rows.append(
                 (
@@ -104,8 +109,11 @@ def targets(build, serve, hostile):
         missing = sorted(set(s["facets_configured"]) - set(s["facets_present"]))
         rows.append(("10^6: facet page p99 ≤ 150 ms", verdict(facet, 150, "ms")))
         rows.append(("10^6: every configured facet present", "met" if not missing else f"**missed**: {', '.join(missing)} timed out"))
+        site_search = next((v for k, v in pages.items() if k.startswith("search page, common word")), None)
+        if site_search:
+            rows.append(("10^6: common-word search (/search) p99 ≤ 200 ms", verdict(site_search["p99"], 200, "ms")))
         common = next(v for k, v in pages.items() if k.startswith("search, common word"))
-        rows.append(("10^6: common-word search p99 ≤ 200 ms", verdict(common["p99"], 200, "ms")))
+        rows.append(("10^6: common-word search of the events table (`_search`, JSON) p99", f"{common['p99']:.0f} ms"))
         selective = next(v for k, v in pages.items() if k.startswith("search, selective"))
         rows.append(("10^6: selective search p99 ≤ 75 ms", verdict(selective["p99"], 75, "ms")))
         canned = {k: v for k, v in pages.items() if k.startswith("canned: ")}

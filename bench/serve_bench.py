@@ -35,7 +35,17 @@ from bench.load import free_port
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 QUERIES = METADATA["databases"]["binational"]["queries"]
-FACETS = [f if isinstance(f, str) else next(iter(f.values())) for f in METADATA["databases"]["binational"]["tables"]["events"]["facets"]]
+
+
+def facet_name(facet):
+    """The column a metadata facet names: "column", {"array": "column"} or {"counted": {"column": "column", …}}."""
+    if isinstance(facet, str):
+        return facet
+    config = next(iter(facet.values()))
+    return config["column"] if isinstance(config, dict) else config
+
+
+FACETS = [facet_name(f) for f in METADATA["databases"]["binational"]["tables"]["events"]["facets"]]
 NGINX_STATIC = """
 worker_processes 1;
 pid {work}/nginx.pid;

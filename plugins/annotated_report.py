@@ -24,6 +24,9 @@ from datasette.utils.asgi import NotFound
 from markupsafe import Markup
 
 DATABASE = "binational"
+# Rows of each kind linked from the text, at most: the real edition has a few hundred of the largest kind; an
+# edition of many thousands of events gets a page that stays within the result budget (sqlite_limits) and readable.
+MAX_CITATIONS_PER_KIND = 2_000
 
 # Every quote column of schema.py (columns with `quoted_in`, and the data notes' list of quotes,
 # one row each in data_note_quotes): (table, column, what a reader calls the row, the query giving
@@ -314,10 +317,12 @@ async def load(db, edition):
     if report is None:
         return None
     sections = [dict(row) for row in (await db.execute(SECTIONS_SQL, {"edition": edition})).rows]
-    citations = []
+    citations, truncated = [], False
     for _, _, kind, sql in SOURCES:
-        citations += [citation_of(kind, tuple(row)) for row in (await db.execute(sql, {"edition": edition})).rows]
-    return annotated_report(dict(report), sections, citations)
+        rows = (await db.execute(f"select * from ({sql}) limit :limit", {"edition": edition, "limit": MAX_CITATIONS_PER_KIND + 1})).rows
+        truncated = truncated or len(rows) > MAX_CITATIONS_PER_KIND
+        citations += [citation_of(kind, tuple(row)) for row in rows[:MAX_CITATIONS_PER_KIND]]
+    return {**annotated_report(dict(report), sections, citations), "citations_cut_at": MAX_CITATIONS_PER_KIND if truncated else None}
 
 
 async def build(datasette, edition):

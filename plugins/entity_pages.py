@@ -40,6 +40,12 @@ class Section:
     title: str
     sql: str
     empty: str = ""  # shown when the query returns no row; the section is left out when empty is ""
+    more: str = ""  # where every row is listed (with {id}), linked when the page shows only the first MAX_SECTION_ROWS
+
+
+# A section shows at most this many rows: a page stays readable, and within the result budget
+# (sqlite_limits), for a person or topic with thousands of events in a large edition.
+MAX_SECTION_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,7 @@ left join people rep on rep.id = ep.represented_by
 left join organizations o on o.id = ep.organization_id left join places pl on pl.id = e.place_id
 where ep.person_id = :id
 order by e.start_date is null, e.start_date, e.id""",
+                more="/binational/event_people?person_id={id}",
             ),
             Section(
                 "Who they met most",
@@ -100,6 +107,7 @@ from event_mechanisms em join events e on e.id = em.event_id left join places pl
 where em.mechanism_id = :id
 order by e.start_date is null, e.start_date, e.id""",
                 empty="The report names no event of it.",
+                more="/binational/event_mechanisms?mechanism_id={id}",
             ),
             Section(
                 "Figures",
@@ -141,6 +149,7 @@ left join mechanisms m on m.id = e.mechanism_id
 where x.place_id = :id or pl.parent_id = :id
 order by e.start_date desc, e.id""",
                 empty="The report places no event here.",
+                more="/binational/event_places?place_id={id}",
             ),
         ),
     ),
@@ -181,6 +190,7 @@ select {EVENT_COLUMNS}, m.name as institution, e.mechanism_id, pl.name as place,
 from event_topics et join events e on e.id = et.event_id
 left join mechanisms m on m.id = e.mechanism_id left join places pl on pl.id = e.place_id
 where et.topic_id = :id order by e.start_date is null, e.start_date, e.id""",
+                more="/binational/events?topics__arraycontains={id}",
             ),
             Section(
                 "What the report says on it",
@@ -269,9 +279,14 @@ async def entity_page(db, table, entity_id):
     facts = dict(facts)
     sections = []
     for section in page.sections:
-        rows = [dict(row) for row in (await db.execute(section.sql, {"id": entity_id})).rows]
+        sql = f"select * from ({section.sql}) limit :section_limit"
+        rows = [dict(row) for row in (await db.execute(sql, {"id": entity_id, "section_limit": MAX_SECTION_ROWS + 1})).rows]
+        more = None
+        if len(rows) > MAX_SECTION_ROWS:
+            rows = rows[:MAX_SECTION_ROWS]
+            more = {"shown": MAX_SECTION_ROWS, "href": section.more.format(id=tilde_encode(entity_id)) if section.more else None}
         if rows or section.empty:
-            sections.append({"title": section.title, "empty": section.empty, **table_of(rows)})
+            sections.append({"title": section.title, "empty": section.empty, "more": more, **table_of(rows)})
     paragraphs = [p for p in (facts.get(page.text) or "").split("\n\n") if p] if page.text else []
     return {"name": facts["name"], "facts": facts_of(facts, page.text), "sections": sections, "paragraphs": paragraphs}
 
