@@ -1,15 +1,17 @@
-"""Write the database from converted sources: tables, search, indexes, summaries, views.
+"""Write the database: tables, rows, search, indexes, summaries, views.
 
 Every table, summary and view is declared in schema.py; this module turns the
-declarations into DDL, foreign keys and indexes, and inserts the rows that
-convert.py gives. The database is written to a temporary file and renamed
-into place only when complete; `build_lock` keeps a second build from
-writing the same temporary file at the same time.
+declarations into DDL, foreign keys and indexes, inserts the rows that
+convert.py gives as they come (RowWriter), and completes a database whose
+tables hold their rows (complete_database). The database is written to a
+temporary file and renamed into place only when complete; `build_lock` keeps
+a second build from writing the same temporary file at the same time.
 """
 
 import contextlib
 import fcntl
 import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -108,12 +110,36 @@ def create_indexes(db, tables=TABLES):
             db[table.name].create_index(list(columns), find_unique_name=True)
 
 
-def insert_rows(connection, sources):
-    """Every table's rows, with plain executemany: sqlite-utils' insert_all costs several times more per row."""
-    for table in TABLES:
-        columns = table.column_names
-        sql = f"insert into [{table.name}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
-        connection.executemany(sql, (tuple(row.get(c) for c in columns) for row in sources.rows(table)))
+def insert_sql(table):
+    columns = table.column_names
+    return f"insert into [{table.name}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
+
+
+class RowWriter:
+    """Rows into their tables as they come, with plain executemany a batch at a time (sqlite-utils' insert_all
+    costs several times more per row); each table's rows keep the order they come in."""
+
+    BATCH = 5_000
+
+    def __init__(self, connection, timer):
+        self.connection, self.timer = connection, timer
+        self.tables = {table.name: (insert_sql(table), table.column_names) for table in TABLES}
+        self.pending = {name: [] for name in self.tables}
+
+    def write(self, name, row):
+        rows = self.pending[name]
+        rows.append(tuple(map(row.get, self.tables[name][1])))
+        if len(rows) >= self.BATCH:
+            self.flush(name)
+
+    def flush(self, name):
+        with self.timer("insert"):
+            self.connection.executemany(self.tables[name][0], self.pending[name])
+        self.pending[name] = []
+
+    def flush_all(self):
+        for name in self.pending:
+            self.flush(name)
 
 
 def create_search_sql(table):
@@ -160,37 +186,43 @@ def open_new(path):
     db = sqlite_utils.Database(connection)
     db.execute("PRAGMA page_size = 4096")
     db.execute("PRAGMA journal_mode = OFF")
-    # Rows are inserted parents first and checked once at the end (foreign_key_check in finalize).
+    # Rows are inserted in any order of tables and checked once at the end (foreign_key_check in finalize).
     db.execute("PRAGMA foreign_keys = OFF")
     return connection, db
 
 
-def write_database(sources, output, timer=None):
-    """Write the database to a temporary file and rename it over `output`.
+def no_timer(name):
+    return contextlib.nullcontext()
 
-    `timer`, if given, is a context-manager factory called with each phase's
-    name (insert, search, indexes, summaries, finalize), for benchmarks.
+
+def complete_database(path, timer=no_timer):
+    """Add search, indexes, summaries and views to a database whose tables hold every row, and compact it.
+
+    `timer` is a context-manager factory called with each phase's name (search,
+    indexes, summaries, finalize), for benchmarks.
     """
-    output = Path(output)
-    temporary = output.with_name(output.name + TEMPORARY_SUFFIX)
-    temporary.unlink(missing_ok=True)
-    phase = timer or (lambda name: contextlib.nullcontext())
+    connection, db = open_new(path)
     try:
-        connection, db = open_new(temporary)
-        with phase("insert"):
-            with db.atomic():
-                create_tables(db)
-                insert_rows(connection, sources)
-        with phase("search"):
+        with timer("search"):
             build_search(db)
-        with phase("indexes"):
+        with timer("indexes"):
             create_indexes(db)
-        with phase("summaries"):
+        with timer("summaries"):
             with db.atomic():
                 build_summaries(db)
-        with phase("finalize"):
+        with timer("finalize"):
             finalize(db)
+    finally:
         connection.close()
+
+
+def write_database(sources, output, timer=no_timer):
+    """Write the database of staged sources (convert.Sources) to a temporary file and rename it over `output`."""
+    output = Path(output)
+    temporary = output.with_name(output.name + TEMPORARY_SUFFIX)
+    try:
+        shutil.copyfile(sources.staged, temporary)
+        complete_database(temporary, timer)
         os.replace(temporary, output)
     finally:
         temporary.unlink(missing_ok=True)

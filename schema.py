@@ -17,6 +17,7 @@ Three sorts of table:
 - summary tables and views (`sql=`): rows from a query over the others.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 # Bumped when a public table or column is renamed or removed (PRAGMA user_version).
@@ -135,7 +136,9 @@ class SectionHeadings:
     """Rule: each section's `line` is its heading in the report, and every heading is a section."""
 
 
-@dataclass(frozen=True, eq=False)  # compared and hashed by identity: each table is declared once
+# Compared and hashed by identity: each table is declared once. Its derived column lists are computed once
+# (cached_property), since the build asks for them for every row.
+@dataclass(frozen=True, eq=False)
 class Table:
     name: str
     description: str
@@ -169,16 +172,16 @@ class Table:
     def column(self, name):
         return next(c for c in self.columns if c.name == name)
 
-    @property
+    @functools.cached_property
     def column_names(self):
         return tuple(c.name for c in self.columns)
 
-    @property
+    @functools.cached_property
     def source_columns(self):
         """The columns of the source file, in the file's canonical order."""
         return tuple(c for c in self.columns if not c.derived)
 
-    @property
+    @functools.cached_property
     def source_names(self):
         return tuple(c.name for c in self.source_columns)
 
@@ -186,7 +189,7 @@ class Table:
     def format(self):
         return "yaml" if self.source and self.source.endswith(".yml") else "csv"
 
-    @property
+    @functools.cached_property
     def foreign_keys(self):
         return tuple((c.name, c.references) for c in self.columns if c.references)
 
