@@ -195,14 +195,15 @@ class TableCheck:
             self.passed.whole[self.table.name] = self.rows
 
     def check_unique(self, record, values):
-        key = tuple(values.get(name) for name in self.key_columns)
-        if None in key:
+        parts = [values.get(name) for name in self.key_columns]
+        if None in parts:
             return
+        key = compact_key(parts)
         first = self.seen.get(key)
         if first is None:
             self.seen[key] = (record.path, record.line)
             return
-        label = "/".join(str(part) for part in key)
+        label = "/".join(str(part) for part in parts)
         name = self.key_columns[0]
         self.problems.append(
             Problem(record.path, record.line_of(name), name, f"{label!r} is already used at {first[0]}:{first[1]}; ids must be unique")
@@ -224,6 +225,16 @@ class TableCheck:
             for item in value if is_list else (value,):
                 if item not in known:
                     self.problems.append(Problem(record.path, record.line_of(name), name, reference_message(item, target)))
+
+
+def compact_key(parts):
+    """Text values as one string, which holds far less than a tuple of them; other values as their tuple.
+
+    Unambiguous: no typed text holds a NUL (values.CONTROL refuses it).
+    """
+    if all(part.__class__ is str for part in parts):
+        return "\0".join(parts)
+    return tuple(parts)
 
 
 def reference_message(item, target):
@@ -388,7 +399,7 @@ class RepresentedByCheck(RowRule):
         column = self.rule.column
         event_id, role = values.get("event_id"), values.get("role")
         if role in PRESENT_ROLES:
-            self.present.add((event_id, values.get("person_id")))
+            self.present.add(compact_key((event_id, values.get("person_id"))))
         representative = values.get(column)
         if representative is None:
             return
@@ -407,7 +418,7 @@ class RepresentedByCheck(RowRule):
 
     def end(self, rows):
         for event_id, representative, path, line in self.represented:
-            if (event_id, representative) not in self.present:
+            if compact_key((event_id, representative)) not in self.present:
                 self.problems.append(
                     Problem(
                         path,

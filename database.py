@@ -15,8 +15,6 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-import sqlite_utils
-
 from schema import SCHEMA_VERSION, SUMMARIES, TABLES, VIEWS
 
 TEMPORARY_SUFFIX = ".tmp"
@@ -84,30 +82,64 @@ def build_lock(output):
         lock.close()
 
 
-def column_types(table):
-    return {column.name: column.sqlite_type for column in table.columns}
+# The DDL is written here, in the form sqlite-utils writes it (the schema every earlier database has), rather
+# than with sqlite-utils, whose import (it brings pandas when installed) took longer than checking 10^4 events.
+SQLITE_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL"}
 
 
-def primary_key(table):
-    return table.primary_key[0] if len(table.primary_key) == 1 else table.primary_key
+def quoted(name):
+    return '"' + name.replace('"', '""') + '"'
 
 
-def foreign_keys(table):
-    return [(name, target, "id") for name, target in table.foreign_keys]
+def create_table_sql(table):
+    single_key = table.primary_key[0] if len(table.primary_key) == 1 else None
+    references = dict(table.foreign_keys)
+    definitions = []
+    for column in table.columns:
+        extras = ["PRIMARY KEY"] if column.name == single_key else []
+        if column.name in references:
+            extras.append(f"REFERENCES {quoted(references[column.name])}({quoted('id')})")
+        definitions.append(" ".join([f"   {quoted(column.name)}", SQLITE_TYPES[column.sqlite_type], *extras]))
+    compound_key = "" if single_key else f",\n   PRIMARY KEY ({', '.join(map(quoted, table.primary_key))})"
+    return f"CREATE TABLE {quoted(table.name)} (\n" + ",\n".join(definitions) + compound_key + "\n)"
 
 
-def create_tables(db):
-    for table in TABLES:
-        db[table.name].create(column_types(table), pk=primary_key(table), foreign_keys=foreign_keys(table))
+def create_tables(connection, tables=TABLES):
+    for table in tables:
+        connection.execute(create_table_sql(table))
 
 
-def create_indexes(db, tables=TABLES):
+def create_index(connection, table, columns, names):
+    """An index named after its table and columns, with a number after the name when that is taken."""
+    base = f"idx_{table.name.replace(' ', '_')}_{'_'.join(columns)}"
+    name = base
+    number = 1
+    while name in names:
+        number += 1
+        name = f"{base}_{number}"
+    names.add(name)
+    connection.execute(f"CREATE INDEX {quoted(name)}\n    ON {quoted(table.name)} ({', '.join(map(quoted, columns))})")
+
+
+def create_indexes(connection, tables=TABLES):
     """An index on every reference, then the declared ones."""
+    names = {row[0] for row in connection.execute("select name from sqlite_master where type = 'index'")}
     for table in tables:
         for column, _ in table.foreign_keys:
-            db[table.name].create_index([column], find_unique_name=True)
+            create_index(connection, table, [column], names)
         for columns in table.indexes:
-            db[table.name].create_index(list(columns), find_unique_name=True)
+            create_index(connection, table, list(columns), names)
+
+
+@contextlib.contextmanager
+def transaction(connection):
+    connection.execute("begin")
+    try:
+        yield
+    except BaseException:
+        connection.execute("rollback")
+        raise
+    connection.execute("commit")
 
 
 def insert_sql(table):
@@ -156,39 +188,38 @@ def create_search_sql(table):
     )
 
 
-def build_search(db):
+def build_search(connection):
     for table in TABLES:
         if table.search:
             for sql in create_search_sql(table):
-                db.execute(sql)
+                connection.execute(sql)
 
 
-def build_summaries(db):
+def build_summaries(connection):
+    create_tables(connection, SUMMARIES)
     for table in SUMMARIES:
-        db[table.name].create(column_types(table), pk=primary_key(table), foreign_keys=foreign_keys(table))
         columns = ", ".join(f"[{c}]" for c in table.column_names)
-        db.execute(f"insert into [{table.name}] ({columns}) {table.sql.strip()}")
-    create_indexes(db, SUMMARIES)
+        connection.execute(f"insert into [{table.name}] ({columns}) {table.sql.strip()}")
+    create_indexes(connection, SUMMARIES)
 
 
-def finalize(db):
+def finalize(connection):
     for view in VIEWS:
-        db.create_view(view.name, view.sql.strip())
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    problems = [tuple(row) for row in db.execute("PRAGMA foreign_key_check").fetchall()]
+        connection.execute(f"CREATE VIEW {quoted(view.name)} AS {view.sql.strip()}")
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    problems = [tuple(row) for row in connection.execute("PRAGMA foreign_key_check").fetchall()]
     if problems:
         raise RuntimeError(f"foreign key check failed: {problems[:5]}")
-    db.execute("VACUUM")
+    connection.execute("VACUUM")
 
 
 def open_new(path):
     connection = sqlite3.connect(path, isolation_level=None)
-    db = sqlite_utils.Database(connection)
-    db.execute("PRAGMA page_size = 4096")
-    db.execute("PRAGMA journal_mode = OFF")
+    connection.execute("PRAGMA page_size = 4096")
+    connection.execute("PRAGMA journal_mode = OFF")
     # Rows are inserted in any order of tables and checked once at the end (foreign_key_check in finalize).
-    db.execute("PRAGMA foreign_keys = OFF")
-    return connection, db
+    connection.execute("PRAGMA foreign_keys = OFF")
+    return connection
 
 
 def no_timer(name):
@@ -201,17 +232,17 @@ def complete_database(path, timer=no_timer):
     `timer` is a context-manager factory called with each phase's name (search,
     indexes, summaries, finalize), for benchmarks.
     """
-    connection, db = open_new(path)
+    connection = open_new(path)
     try:
         with timer("search"):
-            build_search(db)
+            build_search(connection)
         with timer("indexes"):
-            create_indexes(db)
+            create_indexes(connection)
         with timer("summaries"):
-            with db.atomic():
-                build_summaries(db)
+            with transaction(connection):
+                build_summaries(connection)
         with timer("finalize"):
-            finalize(db)
+            finalize(connection)
     finally:
         connection.close()
 

@@ -41,14 +41,14 @@ def stage_sources(root, path, timer=no_timer):
             parsed = parse_sources(root, defer=STREAMED)
     except NotASourceFolder as error:
         raise ValidationFailed([error.problem]) from None
-    connection, db = open_new(path)
+    connection = open_new(path)
     try:
         findings = Findings(parsed.problems)
         writer = RowWriter(connection, timer)
         conversion = Conversion(parsed, writer.write)
         # One transaction for the tables and every row: each transaction is counted in the file's header.
         connection.execute("begin")
-        create_tables(db)
+        create_tables(connection)
         with timer("stream"):
             for table, record, values in checked_records(parsed, findings):
                 if not findings:

@@ -74,8 +74,8 @@ def floor(database, path):
     prepared = built_rows(database)
     path = Path(path)
     path.unlink(missing_ok=True)
-    connection, db = writing.open_new(path)
-    writing.create_tables(db)
+    connection = writing.open_new(path)
+    writing.create_tables(connection)
     started = time.perf_counter()
     connection.execute("begin")
     for table in TABLES:
@@ -89,7 +89,7 @@ def floor(database, path):
             connection.execute(sql)
     search = time.perf_counter() - started
     started = time.perf_counter()
-    writing.create_indexes(db)
+    writing.create_indexes(connection)
     indexes = time.perf_counter() - started
     connection.close()
     path.unlink()
