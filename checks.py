@@ -159,10 +159,12 @@ class TableCheck:
         self.rules = tuple(RULES[type(rule)](rule, table, passed, problems) for rule in table.rules)
         self.keeps_rows = any(isinstance(rule, WHOLE_TABLE_RULES) for rule in table.rules)
         self.rows = []
+        # (column, target table, a list of ids?, does the target come later?) of every reference
         self.linking = tuple(
-            (column.name, column.references or column.item_references, bool(column.item_references))
+            (column.name, target, bool(column.item_references), POSITION[target] >= POSITION[table.name])
             for column in table.source_columns
-            if column.references or column.item_references
+            for target in (column.references or column.item_references,)
+            if target
         )
         self.quoted = tuple((c.name, c.quoted_in) for c in table.source_columns if c.quoted_in)
         self.notes = tuple(c.name for c in table.source_columns if c.kind == "quotes")
@@ -212,11 +214,11 @@ class TableCheck:
     def check_references(self, record, values):
         """Every reference names an existing id (references into unreadable files are not re-reported)."""
         passed = self.passed
-        for name, target, is_list in self.linking:
+        for name, target, is_list, later in self.linking:
             value = values.get(name)
             if value is None or target in passed.unreadable:
                 continue
-            if POSITION[target] >= POSITION[self.table.name]:
+            if later:
                 passed.later_references.extend(
                     (item, record.path, record.line_of(name), name, target) for item in (value if is_list else (value,))
                 )

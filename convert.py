@@ -17,6 +17,7 @@ mechanism, search text) are filled in once the link tables are written, read
 back from them in event order.
 """
 
+import functools
 import itertools
 import json
 from dataclasses import dataclass
@@ -68,16 +69,16 @@ class Conversion:
 
     def add(self, table, record, values):
         self.records += 1
-        if table.scope == EDITION and "report_id" in table.column_names:
-            values = {**values, "report_id": record.edition}
         if table.name in KEPT:
+            if has_report_id(table):
+                values = {**values, "report_id": record.edition}
             self.typed[table.name].append(values)
             if table.name == "sections":
                 self.section_records.append((record, values))
             return
         if self.whole is None:
             self.whole = WholeTables(self.parsed, self.typed, self.section_records)
-        for name, row in ROW_CONVERTERS.get(table.name, plain_row)(self.whole, table, values):
+        for name, row in ROW_CONVERTERS.get(table.name, plain_row)(self.whole, table, values, record.edition):
             self.write(name, row)
 
     def finish(self):
@@ -104,6 +105,17 @@ class WholeTables:
         self.chapters = {values["id"]: values["chapter"] for values in typed["sections"]}
 
 
+@functools.cache
+def has_report_id(table):
+    """An edition table's rows name their report: the edition they come from."""
+    return table.scope == EDITION and "report_id" in table.column_names
+
+
+@functools.cache
+def json_columns(table):
+    return tuple(c for c in table.source_columns if c.kind in ("list", "quotes"))
+
+
 def json_list(items):
     return json.dumps(list(items or []), ensure_ascii=False)
 
@@ -117,11 +129,10 @@ def stored(column, value):
     return value
 
 
-def json_columns(table):
-    return [c for c in table.source_columns if c.kind in ("list", "quotes")]
-
-
 def source_row(values, columns):
+    """A source row's values as stored: a copy, with its lists as JSON, when it has any."""
+    if not columns:
+        return values  # rows are only read once they are converted: no copy needed
     row = dict(values)
     for column in columns:
         row[column.name] = stored(column, row[column.name])
@@ -134,7 +145,7 @@ def source_rows(whole, table):
         yield source_row(values, columns)
 
 
-def plain_row(whole, table, values):
+def plain_row(whole, table, values, edition):
     yield table.name, source_row(values, json_columns(table))
 
 
@@ -221,11 +232,12 @@ def alias_rows(whole, table):
 # ---------------------------------------------------------------- tables converted row by row
 
 
-def event_rows(whole, table, values):
-    """An event's row; its columns derived from its links are filled in by event_link_columns."""
+def event_rows(whole, table, values, edition):
+    """An event's row; its columns derived from its links are filled in by write_event_link_columns."""
     row = source_row(values, json_columns(table))
     start = row["start_date"]
     row.update(
+        report_id=edition,
         chapter=whole.chapters[row["section_id"]],
         date_precision=date_precision(start),
         month=start[:7] if start and len(start) >= 7 else None,
@@ -238,13 +250,11 @@ def event_rows(whole, table, values):
             yield link_table, link
 
 
-def event_people_rows(whole, table, values):
-    row = source_row(values, ())
-    row["present"] = int(row["role"] in PRESENT_ROLES)
-    yield table.name, row
+def event_people_rows(whole, table, values, edition):
+    yield table.name, {**values, "present": int(values["role"] in PRESENT_ROLES)}
 
 
-def data_note_rows(whole, table, values):
+def data_note_rows(whole, table, values, edition):
     yield table.name, source_row(values, json_columns(table))
     for position, quote in enumerate(values["quotes"] or (), 1):
         yield "data_note_quotes", {"note_id": values["id"], "position": position, "section_id": quote.section_id, "quote": quote.quote}

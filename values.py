@@ -141,17 +141,37 @@ def read_note_quotes(record, items, problems):
     return tuple(quotes)
 
 
+@dataclass(frozen=True)
+class ReadingPlan:
+    """How a table's records are read, worked out once per table rather than for every record."""
+
+    names: tuple  # the source columns' names, in order
+    known: frozenset  # the same, for lookups
+    # (column, name, how it is read, its choices): PLAIN text is taken as it is when clean, CACHED kinds through
+    # read_cached, the others through read_value.
+    columns: tuple
+
+
+PLAIN, CACHED, GENERAL = "plain", "cached", "general"
+
+
 @functools.cache
 def reading_plan(table):
-    """(column, name, is plain text) for each source column of a table, computed once."""
-    return tuple((c, c.name, c.kind in PLAIN_TEXT_KINDS and not c.choices) for c in table.source_columns)
+    def how(column):
+        if column.kind in PLAIN_TEXT_KINDS and not column.choices:
+            return PLAIN
+        return CACHED if column.kind in CACHED_KINDS else GENERAL
+
+    columns = tuple((c, c.name, how(c), frozenset(c.choices)) for c in table.source_columns)
+    return ReadingPlan(table.source_names, frozenset(table.source_names), columns)
 
 
 def read_record(record, table, problems):
     """The record's typed values by column name (None where empty or invalid); problems are appended."""
     values = record.values
-    names = table.source_names
-    if len(values) != len(names) or not values.keys() <= set(names):
+    plan = reading_plan(table)
+    names = plan.names
+    if len(values) != len(names) or not values.keys() <= plan.known:
         for name in values:
             if name != LINE_KEY and name not in names:
                 problems.append(
@@ -160,22 +180,27 @@ def read_record(record, table, problems):
                     )
                 )
     typed = {}
-    for column, name, plain in reading_plan(table):
+    edition = record.edition
+    for column, name, how, choices in plan.columns:
         value = values.get(name)
         if value is None or value == "" or value == []:
             if column.required:
                 problems.append(Problem(record.path, record.line_of(name), name, "is required"))
             typed[name] = None
-        elif plain and value.__class__ is str and value == value.strip() and not CONTROL.search(value):
-            typed[name] = value  # the common case, without the general reading
+            continue
+        if value.__class__ is str:
+            if how is PLAIN and value == value.strip() and not CONTROL.search(value):
+                typed[name] = value  # the common case, without the general reading
+                continue
+            converted, message = read_cached(column.kind, value, edition) if how is CACHED else read_text(column.kind, value, edition)
         else:
-            converted, message = read_value(column, value, record.edition)
-            if message is None and column.choices and converted not in column.choices:
-                message = f"{converted!r} is not one of: {', '.join(column.choices)}"
-            if message is None and column.kind == "quotes":
-                converted = read_note_quotes(record, converted, problems)
-            if message:
-                problems.append(Problem(record.path, record.line_of(name), name, message))
-                converted = None
-            typed[name] = converted
+            converted, message = read_value(column, value, edition)
+        if message is None and choices and converted not in choices:
+            message = f"{converted!r} is not one of: {', '.join(column.choices)}"
+        if message is None and column.kind == "quotes":
+            converted = read_note_quotes(record, converted, problems)
+        if message:
+            problems.append(Problem(record.path, record.line_of(name), name, message))
+            converted = None
+        typed[name] = converted
     return typed
