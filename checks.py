@@ -50,6 +50,8 @@ EVENTS = next(
 )
 # Tables whose rows the whole-table rules read (ReportSnapshot, SectionHeadings): a few rows per edition.
 WHOLE_TABLE_RULES = (ReportSnapshot, SectionHeadings)
+FILE_BITS = 32  # a location is a line and a file's number, in one int
+FILE_MASK = (1 << FILE_BITS) - 1
 REFERENCED = frozenset(column.references or column.item_references for table in SOURCE_TABLES for column in table.source_columns) - {None}
 
 
@@ -154,7 +156,8 @@ class TableCheck:
     def __init__(self, table, passed, problems):
         self.table, self.passed, self.problems = table, passed, problems
         self.key_columns = table.primary_key
-        self.seen = {}  # key -> (path, line) of the first row with it
+        self.seen = {}  # key -> location of the first row with it
+        self.paths, self.file_numbers = [], {}  # the files of locations, and each one's number
         self.requiring = tuple((c.name, c.requires) for c in table.source_columns if c.requires)
         self.rules = tuple(RULES[type(rule)](rule, table, passed, problems) for rule in table.rules)
         self.keeps_rows = any(isinstance(rule, WHOLE_TABLE_RULES) for rule in table.rules)
@@ -203,13 +206,22 @@ class TableCheck:
         key = compact_key(parts)
         first = self.seen.get(key)
         if first is None:
-            self.seen[key] = (record.path, record.line)
+            self.seen[key] = self.location(record)
             return
         label = "/".join(str(part) for part in parts)
         name = self.key_columns[0]
+        path, line = self.paths[first & FILE_MASK], first >> FILE_BITS
         self.problems.append(
-            Problem(record.path, record.line_of(name), name, f"{label!r} is already used at {first[0]}:{first[1]}; ids must be unique")
+            Problem(record.path, record.line_of(name), name, f"{label!r} is already used at {path}:{line}; ids must be unique")
         )
+
+    def location(self, record):
+        """A record's file and line as one number, the line above the file's number: a tuple of them holds far more."""
+        number = self.file_numbers.get(record.path)
+        if number is None:
+            number = self.file_numbers[record.path] = len(self.paths)
+            self.paths.append(record.path)
+        return record.line << FILE_BITS | number
 
     def check_references(self, record, values):
         """Every reference names an existing id (references into unreadable files are not re-reported)."""

@@ -77,31 +77,37 @@ class Conversion:
                 self.section_records.append((record, values))
             return
         if self.whole is None:
-            self.whole = WholeTables(self.parsed, self.typed, self.section_records)
+            self.whole = self.write_whole()
         for name, row in ROW_CONVERTERS.get(table.name, plain_row)(self.whole, table, values, record.edition):
             self.write(name, row)
 
-    def finish(self):
-        """Write the tables converted whole; return them (WholeTables), for the columns derived from links."""
-        whole = self.whole or WholeTables(self.parsed, self.typed, self.section_records)
+    def write_whole(self):
+        """Write the tables converted whole, once all of them have passed; return them (WholeTables)."""
+        whole = WholeTables(self.parsed, self.typed, self.section_records)
         for table in TABLES:
             if table.name not in STREAMED and table.name not in STREAMED_DERIVED:
                 for row in CONVERTERS.get(table.name, source_rows)(whole, table):
                     self.write(table.name, row)
         return whole
 
+    def finish(self):
+        """The tables converted whole (WholeTables), for the columns derived from links; written by now."""
+        if self.whole is None:
+            self.whole = self.write_whole()
+        return self.whole
+
     def sources(self, staged):
         return Sources(self.parsed.root, dict(self.parsed.dataset.values), self.parsed.digest, self.typed, self.records, staged)
 
 
 class WholeTables:
-    """The tables of KEPT, with what rows of other tables are converted with: section texts, chapters, names."""
+    """The tables of KEPT, with what rows of other tables are converted with: chapters, names."""
 
     def __init__(self, parsed, typed, section_records):
         self.dataset = dict(parsed.dataset.values)
         self.digest = parsed.digest
         self.typed = typed
-        self.texts = section_texts(parsed.editions, section_records)
+        self.editions, self.section_records = parsed.editions, section_records
         self.chapters = {values["id"]: values["chapter"] for values in typed["sections"]}
 
 
@@ -186,6 +192,8 @@ def report_rows(whole, table):
 
 
 def section_rows(whole, table):
+    # Cut here, not kept: the sections' text is written once, and then no longer needed.
+    texts = section_texts(whole.editions, whole.section_records)
     positions = {}
     for values in whole.typed["sections"]:
         number = values["id"].split(":", 1)[1]
@@ -196,7 +204,7 @@ def section_rows(whole, table):
             "level": number.count(".") + 1,
             "position": position,
             "title": values["heading"] or values["index_title"] or number,
-            "body": whole.texts[values["id"]].body,
+            "body": texts[values["id"]].body,
         }
 
 
