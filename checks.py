@@ -246,6 +246,8 @@ def compact_key(parts):
 
     Unambiguous: no typed text holds a NUL (values.CONTROL refuses it).
     """
+    if len(parts) == 1 and parts[0].__class__ is str:
+        return parts[0]
     if all(part.__class__ is str for part in parts):
         return "\0".join(parts)
     return tuple(parts)
@@ -534,6 +536,24 @@ def quote_found(quote, text):
     return report.normalize_space(quote) in text
 
 
+def check_quote(record, field_name, section_id, quote, passed, problems, line=None):
+    """A quote is verbatim in the section named, unless either is missing or the section's report could not be read."""
+    if quote is None or section_id is None:
+        return
+    text = passed.searchable.get(section_id)
+    if text is None or quote_found(quote, text):
+        return
+    hint = "it occurs in another section; fix section_id" if quote_found(quote, passed.anywhere) else "copy it exactly from the report"
+    problems.append(
+        Problem(
+            record.path,
+            line or record.line_of(field_name),
+            field_name,
+            f"is not verbatim in section {section_id}: {shorten(quote)!r}; {hint}",
+        )
+    )
+
+
 def check_quotes(record, values, quoted, notes, passed, problems):
     """Every quote of a row is verbatim in the section its row names (or its event's, or anywhere in the report).
 
@@ -541,36 +561,19 @@ def check_quotes(record, values, quoted, notes, passed, problems):
     read) are not checked, and while any report is unread neither are the
     quotes that may come from anywhere: the unread file is the one problem to report.
     """
-    searchable = passed.searchable
-
-    def check(field_name, section_id, quote, line=None):
-        if quote is None or section_id is None or section_id not in searchable:
-            return
-        if not quote_found(quote, searchable[section_id]):
-            hint = (
-                "it occurs in another section; fix section_id" if quote_found(quote, passed.anywhere) else "copy it exactly from the report"
-            )
-            problems.append(
-                Problem(
-                    record.path,
-                    line or record.line_of(field_name),
-                    field_name,
-                    f"is not verbatim in section {section_id}: {shorten(quote)!r}; {hint}",
-                )
-            )
-
     for name, quoted_in in quoted:
         quote = values.get(name)
         if quoted_in == IN_ROW_SECTION:
-            check(name, values.get("section_id"), quote)
+            check_quote(record, name, values.get("section_id"), quote, passed, problems)
         elif quoted_in == IN_EVENT_SECTION:
-            check(name, passed.event_sections.get(values.get("event_id")), quote)
+            check_quote(record, name, passed.event_sections.get(values.get("event_id")), quote, passed, problems)
         elif quoted_in == IN_ROW_OR_EVENT_SECTION:
-            check(name, values.get("section_id") or passed.event_sections.get(values.get("event_id")), quote)
+            section_id = values.get("section_id") or passed.event_sections.get(values.get("event_id"))
+            check_quote(record, name, section_id, quote, passed, problems)
         elif quoted_in == ANYWHERE and quote is not None and not passed.unread and not quote_found(quote, passed.anywhere):
             problems.append(Problem(record.path, record.line_of(name), name, f"is not verbatim in the report: {shorten(quote)!r}"))
     for name in notes:
         for item in values.get(name) or ():
-            if item.section_id is not None and item.section_id not in searchable and item.section_id not in passed.unread:
+            if item.section_id is not None and item.section_id not in passed.searchable and item.section_id not in passed.unread:
                 problems.append(Problem(record.path, item.line, f"{name}.section_id", f"{item.section_id!r} is not an id in sections"))
-            check(f"{name}.quote", item.section_id, item.quote, item.line)
+            check_quote(record, f"{name}.quote", item.section_id, item.quote, passed, problems, item.line)

@@ -20,6 +20,7 @@ back from them in event order.
 import functools
 import itertools
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from schema import (
 
 DATE_PRECISION = {4: "year", 7: "month", 10: "day"}
 UNDATED = "~"  # sorts after every ISO date, so undated events come last
+JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')  # the characters json.dumps escapes, with ensure_ascii=False
 # The source tables converted whole: other rows are converted with them. Every other source table streams.
 KEPT = frozenset({"reports", "sections", *(table.name for table in SOURCE_TABLES if table.scope == REGISTRY)})
 STREAMED = frozenset(table.name for table in SOURCE_TABLES if table.name not in KEPT)
@@ -123,7 +125,10 @@ def json_columns(table):
 
 
 def json_list(items):
-    return json.dumps(list(items or []), ensure_ascii=False)
+    items = list(items or [])
+    if all(item.__class__ is str and not JSON_ESCAPED.search(item) for item in items):
+        return '["' + '", "'.join(items) + '"]' if items else "[]"  # what json.dumps writes for them, written faster
+    return json.dumps(items, ensure_ascii=False)
 
 
 def stored(column, value):
