@@ -109,8 +109,9 @@ class PassedRows:
     def __init__(self, parsed):
         self.parsed = parsed
         self.unreadable = set(parsed.unreadable)
-        self.ids = {name: set() for name in REFERENCED}
         self.event_sections = {}  # event id -> its section id; the last row of an id wins
+        # The ids of each referenced table; the events' are the keys of event_sections, not kept twice.
+        self.ids = {name: self.event_sections if name == EVENTS else set() for name in REFERENCED}
         self.whole = {}  # table name -> [(record, values)], for the tables whole-table rules read
         self.later_references = []  # (item, record path, line, column name, target) naming a table not yet passed
         self.searchable = {}  # qualified section id -> its text as quotes are searched in
@@ -184,10 +185,10 @@ class TableCheck:
         self.check_references(record, values)
         if self.quoted or self.notes:
             check_quotes(record, values, self.quoted, self.notes, self.passed, self.problems)
-        if self.is_referenced:
-            self.passed.ids[self.table.name].add(values.get("id"))
         if self.is_events:
             self.passed.event_sections[values.get("id")] = values.get("section_id")
+        elif self.is_referenced:
+            self.passed.ids[self.table.name].add(values.get("id"))
         if self.keeps_rows:
             self.rows.append((record, values))
 
