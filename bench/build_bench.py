@@ -1,6 +1,6 @@
 """Build benchmark: each build phase at growing sizes, beside the raw SQLite floor.
 
-    python -m bench.build_bench [--sizes 1000 10000 100000 1000000] [--work /tmp/binational-bench]
+    python -m bench.build_bench [--sizes 1000 10000 100000 1000000] [--work /tmp/binational-bench] [--no-peers]
 
 For each size N it writes a synthetic source tree (bench.synth), then, in a
 fresh process so that peak memory is its own, times the phases of
@@ -148,7 +148,7 @@ def run_child(mode, *arguments):
     return result
 
 
-def measure_size(size, work):
+def measure_size(size, work, with_peers=True):
     sources = work / f"sources-{size}"
     database = work / f"binational-{size}.db"
     synth.Synth(size, 0, 10000).write(sources)
@@ -157,7 +157,8 @@ def measure_size(size, work):
     result["timings"].pop("peak_rss_mb", None)
     result.update(integrity(database))
     result["bytes"] = database.stat().st_size
-    result["timings"].update(peers(sources, work))
+    if with_peers:
+        result["timings"].update(peers(sources, work))
     return result
 
 
@@ -204,6 +205,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Build benchmark at growing sizes.")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000, 1000000])
     parser.add_argument("--work", type=Path, default=Path("/tmp/binational-bench"))
+    parser.add_argument(
+        "--no-peers", dest="peers", action="store_false", help="leave out the peers (sqlite-utils takes about 30 minutes at 10^6)"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--floor", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -217,7 +221,7 @@ def main(argv=None):
     output = ROOT / "bench" / "results-build.json"
     results = json.loads(output.read_text()) if output.exists() else {}  # sizes not measured now keep their results
     for size in args.sizes:
-        results[str(size)] = measure_size(size, args.work)
+        results[str(size)] = measure_size(size, args.work, args.peers)
         print(f"{size}: build {results[str(size)]['timings']['build']:.2f} s", file=sys.stderr)
     output.write_text(json.dumps(results, indent=1) + "\n")
     (ROOT / "bench" / "results-build.md").write_text(report(results))
