@@ -1,9 +1,10 @@
 """Check parsed sources against the declarations in schema.py: return every problem, change nothing.
 
-`checked_records` reads each record's values through values.read_record (a
-pure function) and checks it as it passes, table by table in the declared
-order, so that a build can convert and write each row at once instead of
-holding every record (database.stage_sources). What a check needs of rows
+`checked_records` reads the values of each file's records through
+values.read_file_records (pure functions) and checks each record as it
+passes, table by table in the declared order, so that a build can convert and
+write each row at once instead of holding every record
+(pipeline.stage_sources). What a check needs of rows
 that have passed is kept, and only that: the keys seen (unique keys), the ids
 of referenced tables, each event's section (for its links' quotes), the state
 of each table's rules (schema.DateRange, UniqueNames, Acyclic, RepresentedBy,
@@ -36,8 +37,8 @@ from schema import (
     UniqueNames,
 )
 from sourcefiles import Problem
-from sourcetree import DATASET_FILE, table_records
-from values import read_record, read_value
+from sourcetree import DATASET_FILE, table_files
+from values import read_file_records, read_value
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 DATASET_NAMES = tuple(column.name for column in DATASET_FIELDS)
@@ -95,10 +96,10 @@ def checked_records(parsed, findings):
     passed = PassedRows(parsed)
     for table in SOURCE_TABLES:
         table_check = TableCheck(table, passed, problems)
-        for record in table_records(parsed, table, findings.read, passed.unreadable):
-            values = read_record(record, table, problems)
-            table_check.row(record, values)
-            yield table, record, values
+        for records in table_files(parsed, table, findings.read, passed.unreadable):
+            for record, values in zip(records, read_file_records(records, table, problems), strict=True):
+                table_check.row(record, values)
+                yield table, record, values
         table_check.end()
     passed.check_later_references(problems)
 

@@ -6,11 +6,12 @@ edition's report snapshot, read into records that remember their file and
 line. Problems that stop a file from being read are collected, never raised.
 
 The files of the tables named in `parse_sources(..., defer=...)` are found
-but left unread: `table_records` reads them one at a time as the checks pass
+but left unread: `table_files` reads them one at a time as the checks pass
 over them, so that a build never holds every record of its largest tables.
 """
 
 import hashlib
+import itertools
 import os
 import stat
 from dataclasses import dataclass, field
@@ -50,7 +51,7 @@ class ParsedSources:
     unreadable: frozenset  # tables with a file that could not be read at all
     problems: tuple  # what stopped a file from being read
     digest: str  # sha256 over every file of the tree
-    deferred: dict = field(default_factory=dict)  # table name -> [(folder, path)] of files left to table_records
+    deferred: dict = field(default_factory=dict)  # table name -> [(folder, path)] of files left to table_files
 
 
 def display_path(root, path):
@@ -206,15 +207,16 @@ def read_table_file(root, folder, path, table, problems):
     return found
 
 
-def table_records(parsed, table, problems, unreadable):
-    """Every record of a table: those parse_sources read, then those of its deferred files, read one file at a time.
+def table_files(parsed, table, problems, unreadable):
+    """The records of a table, a list per file: those parse_sources read, then those of its deferred files, read one at a time.
 
     What stops a deferred file from being read is appended to `problems`, and the table added to `unreadable`.
     """
-    yield from parsed.records[table.name]
+    for _, records in itertools.groupby(parsed.records[table.name], key=lambda record: record.path):
+        yield list(records)
     for folder, path in parsed.deferred.get(table.name, ()):
         found = read_table_file(parsed.root, folder, path, table, problems)
         if found is None:
             unreadable.add(table.name)
-            continue
-        yield from found
+        elif found:
+            yield found
