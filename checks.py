@@ -246,13 +246,12 @@ class TableCheck:
 def compact_key(parts):
     """Text values as one string, which holds far less than a tuple of them; other values as their tuple.
 
-    Unambiguous: no typed text holds a NUL (values.CONTROL refuses it).
+    Unambiguous: no typed text holds a NUL (values.CONTROL refuses it). One text value is itself.
     """
-    if len(parts) == 1 and parts[0].__class__ is str:
-        return parts[0]
-    if all(part.__class__ is str for part in parts):
+    try:
         return "\0".join(parts)
-    return tuple(parts)
+    except TypeError:  # a value that is not text: join takes only text
+        return tuple(parts)
 
 
 def reference_message(item, target):
