@@ -10,6 +10,7 @@ but left unread: `table_files` reads them one at a time as the checks pass
 over them, so that a build never holds every record of its largest tables.
 """
 
+import dataclasses
 import hashlib
 import itertools
 import os
@@ -197,6 +198,15 @@ def parse_sources(root, defer=frozenset()):
             records[table.name].extend(found)
     editions = {report.edition: read_snapshot(root, root / report.edition, report, problems) for report in records["reports"]}
     return ParsedSources(root, dataset, records, editions, frozenset(unreadable), tuple(problems), source_digest(root), deferred)
+
+
+def release_report_lines(parsed):
+    """Drop the lines of every report snapshot, once the sections have been cut from them and written.
+
+    The snapshots are the largest text a build holds; a streamed build needs them only until then.
+    """
+    for edition_id, edition in parsed.editions.items():
+        parsed.editions[edition_id] = dataclasses.replace(edition, lines=())
 
 
 def read_table_file(root, folder, path, table, problems):

@@ -96,9 +96,10 @@ def read_text(kind, value, edition):
 
 
 # Ids, codes, dates and lists repeat across rows (every link names an event, a person, a section):
-# their reading is a pure function of (kind, value, edition), worth remembering.
+# their reading is a pure function of (kind, value, edition), worth remembering. A CSV file's column is
+# read a distinct value at a time anyway (read_csv_column), so the cache need not hold every event's id.
 CACHED_KINDS = frozenset({"slug", "country", "section", "date", "int", "flag", "list"})
-read_cached = functools.lru_cache(maxsize=500_000)(read_text)
+read_cached = functools.lru_cache(maxsize=100_000)(read_text)
 
 
 def read_value(column, value, edition):
