@@ -1,6 +1,7 @@
 """Build benchmark: each build phase at growing sizes, beside the raw SQLite floor.
 
-    python -m bench.build_bench [--sizes 1000 10000 100000 1000000] [--work /tmp/binational-bench] [--no-peers]
+    python -m bench.build_bench [--sizes 1000 10000 100000 1000000] [--work /tmp/binational-bench]
+                                [--no-peers] [--reuse-sources]
 
 For each size N it writes a synthetic source tree (bench.synth), then, in a
 fresh process so that peak memory is its own, times the phases of
@@ -148,10 +149,11 @@ def run_child(mode, *arguments):
     return result
 
 
-def measure_size(size, work, with_peers=True):
+def measure_size(size, work, with_peers=True, reuse_sources=False):
     sources = work / f"sources-{size}"
     database = work / f"binational-{size}.db"
-    synth.Synth(size, 0, 10000).write(sources)
+    if not (reuse_sources and sources.is_dir()):
+        synth.Synth(size, 0, 10000).write(sources)
     result = run_child("--child", sources, database)
     result["timings"].update(run_child("--floor", database, work / f"floor-{size}.db"))
     result["timings"].pop("peak_rss_mb", None)
@@ -208,6 +210,11 @@ def main(argv=None):
     parser.add_argument(
         "--no-peers", dest="peers", action="store_false", help="leave out the peers (sqlite-utils takes about 30 minutes at 10^6)"
     )
+    parser.add_argument(
+        "--reuse-sources",
+        action="store_true",
+        help="build from the synthetic trees a previous run left in --work (the same for a size: synth is deterministic)",
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--floor", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -221,7 +228,7 @@ def main(argv=None):
     output = ROOT / "bench" / "results-build.json"
     results = json.loads(output.read_text()) if output.exists() else {}  # sizes not measured now keep their results
     for size in args.sizes:
-        results[str(size)] = measure_size(size, args.work, args.peers)
+        results[str(size)] = measure_size(size, args.work, args.peers, args.reuse_sources)
         print(f"{size}: build {results[str(size)]['timings']['build']:.2f} s", file=sys.stderr)
     output.write_text(json.dumps(results, indent=1) + "\n")
     (ROOT / "bench" / "results-build.md").write_text(report(results))
