@@ -2,6 +2,7 @@
 
     stage_sources(root, path)       parse, check, convert and write every table's rows into a new database
     build_database(root, output)    stage into a temporary file, complete it, rename it over `output`
+    check_sources_streamed(root)    parse and check only, writing nothing
 
 The small files (the dataset, reports, sections and registries) are parsed
 whole first; the files of the tables that stream (convert.STREAMED: events and
@@ -28,6 +29,24 @@ class ValidationFailed(Exception):
         self.problems = problems
 
 
+def parse_streamed(root):
+    """The tree parsed, the files of the tables that stream left for the checks to read one at a time."""
+    try:
+        return parse_sources(root, defer=STREAMED)
+    except NotASourceFolder as error:
+        raise ValidationFailed([error.problem]) from None
+
+
+def check_sources_streamed(root):
+    """Check the sources without writing anything; return how many records they hold, or raise ValidationFailed."""
+    parsed = parse_streamed(root)
+    findings = Findings(parsed.problems)
+    records = sum(1 for _ in checked_records(parsed, findings))
+    if findings:
+        raise ValidationFailed(findings.sorted())
+    return records
+
+
 def stage_sources(root, path, timer=no_timer):
     """Check the sources and write their rows into a new database at `path`; return convert.Sources.
 
@@ -36,11 +55,8 @@ def stage_sources(root, path, timer=no_timer):
     phases parse (the small files), stream (the rest: reading, checking,
     converting, writing) and, many times within it, insert, for benchmarks.
     """
-    try:
-        with timer("parse"):
-            parsed = parse_sources(root, defer=STREAMED)
-    except NotASourceFolder as error:
-        raise ValidationFailed([error.problem]) from None
+    with timer("parse"):
+        parsed = parse_streamed(root)
     connection = open_new(path)
     try:
         findings = Findings(parsed.problems)
