@@ -119,9 +119,10 @@ class PassedRows:
         self.unread = frozenset()  # sections of editions whose report could not be read
 
     def cut_sections(self, rows):
-        """The report's text by section, once every section has passed."""
-        texts = section_texts(self.parsed.editions, rows)
-        self.searchable = {section_id: text.searchable for section_id, text in texts.items()}
+        """The report's text by section, once every section has passed; cut an edition at a time, keeping only what quotes are searched in."""
+        for edition_id, edition in self.parsed.editions.items():
+            texts = section_texts({edition_id: edition}, rows)
+            self.searchable.update((section_id, text.searchable) for section_id, text in texts.items())
         self.unread = unread_sections(self.parsed.editions, rows)
 
     @functools.cached_property

@@ -200,20 +200,22 @@ def report_rows(whole, table):
 
 
 def section_rows(whole, table):
-    # Cut here, not kept: the sections' text is written once, and then no longer needed.
-    texts = section_texts(whole.editions, whole.section_records)
     positions = {}
-    for values in whole.typed["sections"]:
-        number = values["id"].split(":", 1)[1]
-        positions[values["report_id"]] = position = positions.get(values["report_id"], 0) + 1
-        yield {
-            **values,
-            "number": number,
-            "level": number.count(".") + 1,
-            "position": position,
-            "title": values["heading"] or values["index_title"] or number,
-            "body": texts[values["id"]].body,
-        }
+    # Cut an edition at a time, and not kept: each report's text is written once, then no longer needed.
+    for edition_id, edition_sections in itertools.groupby(whole.section_records, key=lambda pair: pair[0].edition):
+        edition_sections = list(edition_sections)
+        texts = section_texts({edition_id: whole.editions[edition_id]}, edition_sections)
+        for _, values in edition_sections:
+            number = values["id"].split(":", 1)[1]
+            positions[values["report_id"]] = position = positions.get(values["report_id"], 0) + 1
+            yield {
+                **values,
+                "number": number,
+                "level": number.count(".") + 1,
+                "position": position,
+                "title": values["heading"] or values["index_title"] or number,
+                "body": texts[values["id"]].body,
+            }
 
 
 def person_role_rows(whole, table):
