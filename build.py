@@ -5,12 +5,14 @@
     python build.py lint [--sources DIR] [--fix]              show (or apply) the canonical form of every file
     python build.py diff OLD.db NEW.db                        what changed between two builds
 
-A build runs four steps, each in its own module:
+A build runs four steps, each in its own module, streamed by pipeline.py so
+that the records of the largest files pass one at a time, never all held:
 
-    parse    sourcetree.parse_sources   files -> records that remember file and line
-    check    checks.check_sources       records -> every problem (changes nothing)
-    convert  convert.convert            records -> typed rows of every table
-    write    database.write_database    rows -> binational.db, via a temporary file
+    parse    sourcetree.parse_sources    files -> records that remember file and line
+    check    checks.checked_records      records -> every problem (changes nothing)
+    convert  convert.Conversion          checked records -> typed rows of every table
+    write    database.RowWriter,         rows -> binational.db, via a temporary file
+             database.complete_database
 
 One build at a time writes an output: a second one started meanwhile stops at
 once and says so (database.build_lock).
@@ -26,35 +28,16 @@ from pathlib import Path
 
 import dbdiff
 import lint
-from checks import check_sources
-from convert import convert
 from database import BuildRunning, build_lock, output_problem, write_database
+from pipeline import ValidationFailed, build_database, check_sources_streamed, load_sources
 from schema import SCHEMA_VERSION
-from sourcetree import NotASourceFolder, parse_sources, source_digest
+from sourcetree import source_digest
 
 SOURCES_DIR = Path("sources")
 OUTPUT = Path("binational.db")
 COMMANDS = ("build", "check", "lint", "diff")
 
 __all__ = ["ValidationFailed", "load_sources", "main", "source_digest", "write_database"]
-
-
-class ValidationFailed(Exception):
-    def __init__(self, problems):
-        super().__init__(f"{len(problems)} problem(s) in the sources")
-        self.problems = problems
-
-
-def load_sources(root=SOURCES_DIR):
-    """Parse, check and convert a sources tree; raise ValidationFailed listing every problem."""
-    try:
-        parsed = parse_sources(root)
-    except NotASourceFolder as error:
-        raise ValidationFailed([error.problem]) from None
-    problems = check_sources(parsed)
-    if problems:
-        raise ValidationFailed(problems)
-    return convert(parsed)
 
 
 def report_problems(problems, outcome):
@@ -70,8 +53,7 @@ def run_build(args):
         return 2
     try:
         with build_lock(args.output):
-            sources = load_sources(args.sources)
-            write_database(sources, args.output)
+            sources = build_database(args.sources, args.output)
     except ValidationFailed as failed:
         report_problems(failed.problems, f"{args.output} was not changed")
         return 1
@@ -84,11 +66,11 @@ def run_build(args):
 
 def run_check(args):
     try:
-        sources = load_sources(args.sources)
+        records = check_sources_streamed(args.sources)
     except ValidationFailed as failed:
         report_problems(failed.problems, f"{OUTPUT} was not changed")
         return 1
-    print(f"{args.sources}: ok ({sum(len(rows) for rows in sources.typed.values())} records)")
+    print(f"{args.sources}: ok ({records} records)")
     return 0
 
 

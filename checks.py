@@ -1,11 +1,18 @@
 """Check parsed sources against the declarations in schema.py: return every problem, change nothing.
 
-`check_sources` reads each record's values through values.read_record (a
-pure function), then runs the checks across records: unique keys,
-references, each table's rules (schema.DateRange, UniqueNames, Acyclic,
-RepresentedBy, ReportSnapshot, SectionHeadings), columns that require another,
-and every quote against the report. It can run any number of times on the same sources and finds the same
-problems.
+`checked_records` reads the values of each file's records through
+values.read_file_records (pure functions) and checks each record as it
+passes, table by table in the declared order, so that a build can convert and
+write each row at once instead of holding every record
+(pipeline.stage_sources). What a check needs of rows
+that have passed is kept, and only that: the keys seen (unique keys), the ids
+of referenced tables, each event's section (for its links' quotes), the state
+of each table's rules (schema.DateRange, UniqueNames, Acyclic, RepresentedBy,
+ReportSnapshot, SectionHeadings) and the rows of the few tables the report's
+text is cut by. References to a table that has not passed yet (a section's
+parent) are checked when every table has. `check_sources` runs the same
+checks over a whole parsed tree and returns every problem; it can run any
+number of times on the same sources and finds the same problems.
 """
 
 import functools
@@ -30,40 +37,103 @@ from schema import (
     UniqueNames,
 )
 from sourcefiles import Problem
-from sourcetree import DATASET_FILE
-from values import read_record, read_value
+from sourcetree import DATASET_FILE, table_files
+from values import read_file_records, read_value
 
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 DATASET_NAMES = tuple(column.name for column in DATASET_FIELDS)
+POSITION = {table.name: position for position, table in enumerate(SOURCE_TABLES)}
+# The table whose rows are cut from the report (by their heading lines) and the table whose rows
+# name the section of the links that point at them: both found by their declarations.
+SECTIONS = next(table.name for table in SOURCE_TABLES if any(isinstance(rule, SectionHeadings) for rule in table.rules))
+EVENTS = next(
+    column.references for table in SOURCE_TABLES for column in table.source_columns if column.name == IN_EVENT_SECTION and column.references
+)
+# Tables whose rows the whole-table rules read (ReportSnapshot, SectionHeadings): a few rows per edition.
+WHOLE_TABLE_RULES = (ReportSnapshot, SectionHeadings)
+FILE_BITS = 32  # a location is a line and a file's number, in one int
+FILE_MASK = (1 << FILE_BITS) - 1
+REFERENCED = frozenset(column.references or column.item_references for table in SOURCE_TABLES for column in table.source_columns) - {None}
 
 
 def problem_order(problem):
     return (problem.path, problem.line, problem.field, problem.message)
 
 
+class Findings:
+    """The problems of a check: `read`, what stopped a file from being read, reported first; `found`, every other."""
+
+    def __init__(self, read=()):
+        self.read = list(read)
+        self.found = []
+
+    def __bool__(self):
+        return bool(self.read or self.found)
+
+    def sorted(self):
+        # What stopped a file from being read comes first: nothing in that file was checked.
+        unread = sorted(set(self.read), key=problem_order)
+        return unread + sorted(set(self.found) - set(unread), key=problem_order)
+
+
 def check_sources(parsed):
     """Every problem of a parsed source tree (sourcetree.ParsedSources), sorted; an empty list when it is valid."""
-    problems = []
+    findings = Findings(parsed.problems)
+    for _ in checked_records(parsed, findings):
+        pass
+    return findings.sorted()
+
+
+def checked_records(parsed, findings):
+    """(table, record, typed values) for every record of the tree, in the declared order of tables, each checked as it passes.
+
+    Problems are added to `findings` (sourcetree.ParsedSources' own problems are
+    the caller's to add): a row's own problems before it is yielded, those of
+    a whole table once it has passed, references to later tables at the end.
+    """
+    problems = findings.found
     check_dataset(parsed.dataset, problems)
-    typed = read_tables(parsed, problems)
-    texts = section_texts(parsed.editions, typed["sections"])
+    passed = PassedRows(parsed)
     for table in SOURCE_TABLES:
-        check_unique(typed[table.name], table.primary_key, problems)
-        check_requires(typed[table.name], table, problems)
-        for rule in table.rules:
-            RULES[type(rule)](rule, table, typed, parsed, problems)
-    check_references(typed, parsed.unreadable, problems)
-    check_quotes(typed, texts, unread_sections(parsed.editions, typed["sections"]), problems)
-    # What stopped a file from being read comes first: nothing in that file was checked.
-    unread = sorted(set(parsed.problems), key=problem_order)
-    return unread + sorted(set(problems) - set(unread), key=problem_order)
+        table_check = TableCheck(table, passed, problems)
+        for records in table_files(parsed, table, findings.read, passed.unreadable):
+            for record, values in zip(records, read_file_records(records, table, problems), strict=True):
+                table_check.row(record, values)
+                yield table, record, values
+        table_check.end()
+    passed.check_later_references(problems)
 
 
-def read_tables(parsed, problems):
-    """table name -> [(record, typed values)] for every source table."""
-    return {
-        table.name: [(record, read_record(record, table, problems)) for record in parsed.records[table.name]] for table in SOURCE_TABLES
-    }
+class PassedRows:
+    """What the checks keep of the rows that have passed: ids, each event's section, whole small tables, the report's text."""
+
+    def __init__(self, parsed):
+        self.parsed = parsed
+        self.unreadable = set(parsed.unreadable)
+        self.event_sections = {}  # event id -> its section id; the last row of an id wins
+        # The ids of each referenced table; the events' are the keys of event_sections, not kept twice.
+        self.ids = {name: self.event_sections if name == EVENTS else set() for name in REFERENCED}
+        self.whole = {}  # table name -> [(record, values)], for the tables whole-table rules read
+        self.later_references = []  # (item, record path, line, column name, target) naming a table not yet passed
+        self.searchable = {}  # qualified section id -> its text as quotes are searched in
+        self.unread = frozenset()  # sections of editions whose report could not be read
+
+    def cut_sections(self, rows):
+        """The report's text by section, once every section has passed; cut an edition at a time, keeping only what quotes are searched in."""
+        for edition_id, edition in self.parsed.editions.items():
+            texts = section_texts({edition_id: edition}, rows)
+            self.searchable.update((section_id, text.searchable) for section_id, text in texts.items())
+        self.unread = unread_sections(self.parsed.editions, rows)
+
+    @functools.cached_property
+    def anywhere(self):
+        """The whole report as one string, only when a quote needs looking for anywhere."""
+        return " \n ".join(self.searchable.values())
+
+    def check_later_references(self, problems):
+        for item, path, line, name, target in self.later_references:
+            if target not in self.unreadable and item not in self.ids[target]:
+                problems.append(Problem(path, line, name, reference_message(item, target)))
 
 
 def section_texts(editions, sections):
@@ -81,6 +151,112 @@ def unread_sections(editions, sections):
     """Ids of the sections of editions whose snapshot (or report.yml) could not be read: their quotes cannot be checked."""
     read = {edition.id for edition in editions.values() if edition.snapshot_sha256 is not None}
     return frozenset(values["id"] for record, values in sections if record.edition not in read)
+
+
+class TableCheck:
+    """The checks of one table's rows as they pass, and of the whole table when it has passed."""
+
+    def __init__(self, table, passed, problems):
+        self.table, self.passed, self.problems = table, passed, problems
+        self.key_columns = table.primary_key
+        self.seen = {}  # key -> location of the first row with it
+        self.paths, self.file_numbers = [], {}  # the files of locations, and each one's number
+        self.requiring = tuple((c.name, c.requires) for c in table.source_columns if c.requires)
+        self.rules = tuple(RULES[type(rule)](rule, table, passed, problems) for rule in table.rules)
+        self.keeps_rows = any(isinstance(rule, WHOLE_TABLE_RULES) for rule in table.rules)
+        self.rows = []
+        # (column, target table, a list of ids?, does the target come later?) of every reference
+        self.linking = tuple(
+            (column.name, target, bool(column.item_references), POSITION[target] >= POSITION[table.name])
+            for column in table.source_columns
+            for target in (column.references or column.item_references,)
+            if target
+        )
+        self.quoted = tuple((c.name, c.quoted_in) for c in table.source_columns if c.quoted_in)
+        self.notes = tuple(c.name for c in table.source_columns if c.kind == "quotes")
+        self.is_referenced = table.name in REFERENCED
+        self.is_events = table.name == EVENTS
+
+    def row(self, record, values):
+        self.check_unique(record, values)
+        for name, required in self.requiring:
+            if values.get(name) is not None and values.get(required) is None:
+                self.problems.append(Problem(record.path, record.line_of(name), name, f"is set, so {required} is required too"))
+        for rule in self.rules:
+            rule.row(record, values)
+        self.check_references(record, values)
+        if self.quoted or self.notes:
+            check_quotes(record, values, self.quoted, self.notes, self.passed, self.problems)
+        if self.is_events:
+            self.passed.event_sections[values.get("id")] = values.get("section_id")
+        elif self.is_referenced:
+            self.passed.ids[self.table.name].add(values.get("id"))
+        if self.keeps_rows:
+            self.rows.append((record, values))
+
+    def end(self):
+        for rule in self.rules:
+            rule.end(self.rows)
+        if self.table.name == SECTIONS:
+            self.passed.cut_sections(self.rows)
+        if self.keeps_rows:
+            self.passed.whole[self.table.name] = self.rows
+
+    def check_unique(self, record, values):
+        parts = [values.get(name) for name in self.key_columns]
+        if None in parts:
+            return
+        key = compact_key(parts)
+        first = self.seen.get(key)
+        if first is None:
+            self.seen[key] = self.location(record)
+            return
+        label = "/".join(str(part) for part in parts)
+        name = self.key_columns[0]
+        path, line = self.paths[first & FILE_MASK], first >> FILE_BITS
+        self.problems.append(
+            Problem(record.path, record.line_of(name), name, f"{label!r} is already used at {path}:{line}; ids must be unique")
+        )
+
+    def location(self, record):
+        """A record's file and line as one number, the line above the file's number: a tuple of them holds far more."""
+        number = self.file_numbers.get(record.path)
+        if number is None:
+            number = self.file_numbers[record.path] = len(self.paths)
+            self.paths.append(record.path)
+        return record.line << FILE_BITS | number
+
+    def check_references(self, record, values):
+        """Every reference names an existing id (references into unreadable files are not re-reported)."""
+        passed = self.passed
+        for name, target, is_list, later in self.linking:
+            value = values.get(name)
+            if value is None or target in passed.unreadable:
+                continue
+            if later:
+                passed.later_references.extend(
+                    (item, record.path, record.line_of(name), name, target) for item in (value if is_list else (value,))
+                )
+                continue
+            known = passed.ids[target]
+            for item in value if is_list else (value,):
+                if item not in known:
+                    self.problems.append(Problem(record.path, record.line_of(name), name, reference_message(item, target)))
+
+
+def compact_key(parts):
+    """Text values as one string, which holds far less than a tuple of them; other values as their tuple.
+
+    Unambiguous: no typed text holds a NUL (values.CONTROL refuses it). One text value is itself.
+    """
+    try:
+        return "\0".join(parts)
+    except TypeError:  # a value that is not text: join takes only text
+        return tuple(parts)
+
+
+def reference_message(item, target):
+    return f"{item!r} is not an id in {target}; add it there or fix the spelling"
 
 
 # ---------------------------------------------------------------- the dataset file
@@ -112,72 +288,26 @@ def check_dataset(dataset, problems):
         problems.append(Problem(dataset.path, dataset.line_of("version"), "version", f"{version!r} is not a SemVer version like 1.2.0"))
 
 
-# ---------------------------------------------------------------- keys and references
-
-
-def check_unique(rows, key_columns, problems):
-    seen = {}
-    for record, values in rows:
-        key = tuple(values.get(name) for name in key_columns)
-        if None in key:
-            continue
-        if key in seen:
-            first = seen[key]
-            label = "/".join(str(part) for part in key)
-            problems.append(
-                Problem(
-                    record.path,
-                    record.line_of(key_columns[0]),
-                    key_columns[0],
-                    f"{label!r} is already used at {first.path}:{first.line}; ids must be unique",
-                )
-            )
-        else:
-            seen[key] = record
-
-
-def check_references(typed, unreadable, problems):
-    """Every reference names an existing id (references into unreadable files are not re-reported)."""
-    ids = {name: {values.get("id") for _, values in rows} for name, rows in typed.items()}
-    for table in SOURCE_TABLES:
-        linking = [
-            (column, column.references or column.item_references)
-            for column in table.source_columns
-            if (column.references or column.item_references) and (column.references or column.item_references) not in unreadable
-        ]
-        for record, values in typed[table.name]:
-            for column, target in linking:
-                value = values.get(column.name)
-                if value is None:
-                    continue
-                known = ids[target]
-                for item in value if column.item_references else (value,):
-                    if item not in known:
-                        problems.append(
-                            Problem(
-                                record.path,
-                                record.line_of(column.name),
-                                column.name,
-                                f"{item!r} is not an id in {target}; add it there or fix the spelling",
-                            )
-                        )
-
-
-def check_requires(rows, table, problems):
-    """A column declared with `requires` needs that other column set too."""
-    for column in (c for c in table.source_columns if c.requires):
-        for record, values in rows:
-            if values.get(column.name) is not None and values.get(column.requires) is None:
-                problems.append(
-                    Problem(record.path, record.line_of(column.name), column.name, f"is set, so {column.requires} is required too")
-                )
-
-
 # ---------------------------------------------------------------- rules of single tables
+#
+# Each rule is checked row by row as the rows pass (`row`) and, where it needs more than one row, when the
+# whole table has passed (`end`, given the table's rows only for the rules of WHOLE_TABLE_RULES).
 
 
-def check_date_range(rule, table, typed, parsed, problems):
-    for record, values in typed[table.name]:
+class RowRule:
+    def __init__(self, rule, table, passed, problems):
+        self.rule, self.table, self.passed, self.problems = rule, table, passed, problems
+
+    def row(self, record, values):
+        pass
+
+    def end(self, rows):
+        pass
+
+
+class DateRangeCheck(RowRule):
+    def row(self, record, values):
+        rule, problems = self.rule, self.problems
         start, end = values.get(rule.start), values.get(rule.end)
         if end and not start:
             problems.append(Problem(record.path, record.line_of(rule.end), rule.end, f"is set but {rule.start} is empty"))
@@ -195,102 +325,134 @@ def fold(text):
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
 
 
-def check_unique_names(rule, table, typed, parsed, problems):
+class UniqueNamesCheck(RowRule):
     """No spelling may name two people (or two organizations, or two mechanisms)."""
-    owner = {}
-    for record, values in typed[table.name]:
+
+    def __init__(self, *arguments):
+        super().__init__(*arguments)
+        self.owner = {}  # folded spelling -> (id, path, line) of the first row that uses it
+
+    def row(self, record, values):
+        rule = self.rule
         for spelling in (values.get(rule.name), *(values.get(rule.aliases) or ())):
             if spelling is None:
                 continue
             key = fold(spelling)
-            previous = owner.get(key)
-            if previous and previous[1].get("id") != values.get("id"):
-                first, first_values = previous
-                problems.append(
+            previous = self.owner.get(key)
+            if previous and previous[0] != values.get("id"):
+                first_id, first_path, first_line = previous
+                self.problems.append(
                     Problem(
                         record.path,
                         record.line_of(rule.aliases),
                         rule.aliases,
-                        f"{spelling!r} also names {first_values.get('id')!r} ({first.path}:{first.line}); an alias must name one {rule.entity}",
+                        f"{spelling!r} also names {first_id!r} ({first_path}:{first_line}); an alias must name one {rule.entity}",
                     )
                 )
-            owner.setdefault(key, (record, values))
+            self.owner.setdefault(key, (values.get("id"), record.path, record.line))
 
 
-def check_acyclic(rule, table, typed, parsed, problems):
+class AcyclicCheck(RowRule):
     """No row links to itself, and following the links never leads back to where it began."""
-    links = {}
-    for record, values in typed[table.name]:
+
+    def __init__(self, *arguments):
+        super().__init__(*arguments)
+        self.links = {}  # start -> [(end, path, line of end)], every link of the table
+
+    def row(self, record, values):
+        rule = self.rule
         start, end = values.get(rule.start), values.get(rule.end)
         if start is None or end is None:
-            continue
+            return
         if start == end:
-            problems.append(Problem(record.path, record.line_of(rule.end), rule.end, f"{end!r} links an event to itself"))
-            continue
-        links.setdefault(start, []).append((end, record))
-    # Depth-first, iteratively: a link to an event whose links are still being followed closes a cycle.
-    state = {}  # event id -> "open" while its links are followed, "done" after
-    for root in links:
-        if root in state:
-            continue
-        state[root] = "open"
-        stack = [(root, iter(links[root]))]
-        while stack:
-            node, pending = stack[-1]
-            step = next(pending, None)
-            if step is None:
-                state[node] = "done"
-                stack.pop()
+            self.problems.append(Problem(record.path, record.line_of(rule.end), rule.end, f"{end!r} links an event to itself"))
+            return
+        self.links.setdefault(start, []).append((end, record.path, record.line_of(rule.end)))
+
+    def end(self, rows):
+        links = self.links
+        # Depth-first, iteratively: a link to an event whose links are still being followed closes a cycle.
+        state = {}  # event id -> "open" while its links are followed, "done" after
+        for root in links:
+            if root in state:
                 continue
-            end, record = step
-            if state.get(end) == "open":
-                problems.append(
-                    Problem(
-                        record.path,
-                        record.line_of(rule.end),
-                        rule.end,
-                        f"{end!r} already leads to {node!r} through other links, so this link closes a cycle; "
-                        "an event cannot be part of its own parts",
+            state[root] = "open"
+            stack = [(root, iter(links[root]))]
+            while stack:
+                node, pending = stack[-1]
+                step = next(pending, None)
+                if step is None:
+                    state[node] = "done"
+                    stack.pop()
+                    continue
+                end, path, line = step
+                if state.get(end) == "open":
+                    self.problems.append(
+                        Problem(
+                            path,
+                            line,
+                            self.rule.end,
+                            f"{end!r} already leads to {node!r} through other links, so this link closes a cycle; "
+                            "an event cannot be part of its own parts",
+                        )
                     )
-                )
-            elif end not in state:
-                state[end] = "open"
-                stack.append((end, iter(links.get(end, ()))))
+                elif end not in state:
+                    state[end] = "open"
+                    stack.append((end, iter(links.get(end, ()))))
 
 
-def check_represented_by(rule, table, typed, parsed, problems):
-    """Who represented a person is named only for someone not there, and that representative was there."""
-    present = {(values.get("event_id"), values.get("person_id")) for _, values in typed[table.name] if values.get("role") in PRESENT_ROLES}
-    for record, values in typed[table.name]:
-        representative = values.get(rule.column)
+class RepresentedByCheck(RowRule):
+    """Who represented a person is named only for someone not there, and that representative was there.
+
+    Whether the representative was there is known once every row has passed, so the rule keeps the
+    (event, person) pair of every row with a present role: the one rule whose memory grows with its table.
+    """
+
+    def __init__(self, *arguments):
+        super().__init__(*arguments)
+        self.present = set()
+        self.represented = []  # (event id, representative, path, line) of every row that names one
+
+    def row(self, record, values):
+        column = self.rule.column
+        event_id, role = values.get("event_id"), values.get("role")
+        if role in PRESENT_ROLES:
+            self.present.add(compact_key((event_id, values.get("person_id"))))
+        representative = values.get(column)
         if representative is None:
-            continue
-        if values.get("role") in PRESENT_ROLES:
-            problems.append(
+            return
+        if role in PRESENT_ROLES:
+            self.problems.append(
                 Problem(
                     record.path,
-                    record.line_of(rule.column),
-                    rule.column,
-                    f"is set on a row whose role {values.get('role')!r} places the person at the event; "
+                    record.line_of(column),
+                    column,
+                    f"is set on a row whose role {role!r} places the person at the event; "
                     "use it on the represented person's row (role represented)",
                 )
             )
-        elif (values.get("event_id"), representative) not in present:
-            problems.append(
-                Problem(
-                    record.path,
-                    record.line_of(rule.column),
-                    rule.column,
-                    f"{representative!r} has no row with a present role in event {values.get('event_id')!r}; add the representative's row",
+        else:
+            self.represented.append((event_id, representative, record.path, record.line_of(column)))
+
+    def end(self, rows):
+        for event_id, representative, path, line in self.represented:
+            if compact_key((event_id, representative)) not in self.present:
+                self.problems.append(
+                    Problem(
+                        path,
+                        line,
+                        self.rule.column,
+                        f"{representative!r} has no row with a present role in event {event_id!r}; add the representative's row",
+                    )
                 )
-            )
 
 
-def check_report_snapshot(rule, table, typed, parsed, problems):
-    for record, values in typed[table.name]:
+class ReportSnapshotCheck(RowRule):
+    def row(self, record, values):
+        problems = self.problems
         if values.get("id") is not None and values.get("id") != record.edition:
             problems.append(Problem(record.path, record.line_of("id"), "id", f"must equal the folder name {record.edition!r}"))
-        digest = parsed.editions[record.edition].snapshot_sha256
+        digest = self.passed.parsed.editions[record.edition].snapshot_sha256
         if digest is not None and values.get("sha256") != digest:
             problems.append(
                 Problem(
@@ -302,12 +464,14 @@ def check_report_snapshot(rule, table, typed, parsed, problems):
             )
 
 
-def check_section_headings(rule, table, typed, parsed, problems):
+class SectionHeadingsCheck(RowRule):
     """Sections must point at their headings, and every heading must be a section."""
-    for edition in parsed.editions.values():
-        if edition.snapshot_sha256 is not None:
-            rows = [(record, values) for record, values in typed[table.name] if record.edition == edition.id]
-            check_edition_headings(edition, rows, str(Path(edition.report.path).with_name(table.source)), problems)
+
+    def end(self, rows):
+        for edition in self.passed.parsed.editions.values():
+            if edition.snapshot_sha256 is not None:
+                edition_rows = [(record, values) for record, values in rows if record.edition == edition.id]
+                check_edition_headings(edition, edition_rows, str(Path(edition.report.path).with_name(self.table.source)), self.problems)
 
 
 def check_edition_headings(edition, rows, sections_path, problems):
@@ -354,12 +518,12 @@ def check_edition_headings(edition, rows, sections_path, problems):
 
 
 RULES = {
-    DateRange: check_date_range,
-    UniqueNames: check_unique_names,
-    Acyclic: check_acyclic,
-    RepresentedBy: check_represented_by,
-    ReportSnapshot: check_report_snapshot,
-    SectionHeadings: check_section_headings,
+    DateRange: DateRangeCheck,
+    UniqueNames: UniqueNamesCheck,
+    Acyclic: AcyclicCheck,
+    RepresentedBy: RepresentedByCheck,
+    ReportSnapshot: ReportSnapshotCheck,
+    SectionHeadings: SectionHeadingsCheck,
 }
 
 
@@ -374,52 +538,44 @@ def quote_found(quote, text):
     return report.normalize_space(quote) in text
 
 
-def check_quotes(typed, texts, unread, problems):
-    """Every quote is verbatim in the section its row names (or its event's, or anywhere in the report).
+def check_quote(record, field_name, section_id, quote, passed, problems, line=None):
+    """A quote is verbatim in the section named, unless either is missing or the section's report could not be read."""
+    if quote is None or section_id is None:
+        return
+    text = passed.searchable.get(section_id)
+    if text is None or quote_found(quote, text):
+        return
+    hint = "it occurs in another section; fix section_id" if quote_found(quote, passed.anywhere) else "copy it exactly from the report"
+    problems.append(
+        Problem(
+            record.path,
+            line or record.line_of(field_name),
+            field_name,
+            f"is not verbatim in section {section_id}: {shorten(quote)!r}; {hint}",
+        )
+    )
 
-    Quotes from the sections in `unread` (of a report that could not be read)
-    are not checked, and while any report is unread neither are the quotes
-    that may come from anywhere: the unread file is the one problem to report.
+
+def check_quotes(record, values, quoted, notes, passed, problems):
+    """Every quote of a row is verbatim in the section its row names (or its event's, or anywhere in the report).
+
+    Quotes from the sections in `passed.unread` (of a report that could not be
+    read) are not checked, and while any report is unread neither are the
+    quotes that may come from anywhere: the unread file is the one problem to report.
     """
-    searchable = {section_id: text.searchable for section_id, text in texts.items()}
-    # The whole report as one string, only when a quote needs looking for anywhere.
-    anywhere = functools.cache(lambda: " \n ".join(searchable.values()))
-    event_sections = {values.get("id"): values.get("section_id") for _, values in typed["events"]}
-
-    def check(record, field_name, section_id, quote, line=None):
-        if quote is None or section_id is None or section_id not in searchable:
-            return
-        if not quote_found(quote, searchable[section_id]):
-            hint = "it occurs in another section; fix section_id" if quote_found(quote, anywhere()) else "copy it exactly from the report"
-            problems.append(
-                Problem(
-                    record.path,
-                    line or record.line_of(field_name),
-                    field_name,
-                    f"is not verbatim in section {section_id}: {shorten(quote)!r}; {hint}",
-                )
-            )
-
-    for table in SOURCE_TABLES:
-        quoted = [c for c in table.source_columns if c.quoted_in]
-        notes = [c for c in table.source_columns if c.kind == "quotes"]
-        for record, values in typed[table.name]:
-            for column in quoted:
-                quote = values.get(column.name)
-                if column.quoted_in == IN_ROW_SECTION:
-                    check(record, column.name, values.get("section_id"), quote)
-                elif column.quoted_in == IN_EVENT_SECTION:
-                    check(record, column.name, event_sections.get(values.get("event_id")), quote)
-                elif column.quoted_in == IN_ROW_OR_EVENT_SECTION:
-                    check(record, column.name, values.get("section_id") or event_sections.get(values.get("event_id")), quote)
-                elif column.quoted_in == ANYWHERE and quote is not None and not unread and not quote_found(quote, anywhere()):
-                    problems.append(
-                        Problem(record.path, record.line_of(column.name), column.name, f"is not verbatim in the report: {shorten(quote)!r}")
-                    )
-            for column in notes:
-                for item in values.get(column.name) or ():
-                    if item.section_id is not None and item.section_id not in searchable and item.section_id not in unread:
-                        problems.append(
-                            Problem(record.path, item.line, f"{column.name}.section_id", f"{item.section_id!r} is not an id in sections")
-                        )
-                    check(record, f"{column.name}.quote", item.section_id, item.quote, item.line)
+    for name, quoted_in in quoted:
+        quote = values.get(name)
+        if quoted_in == IN_ROW_SECTION:
+            check_quote(record, name, values.get("section_id"), quote, passed, problems)
+        elif quoted_in == IN_EVENT_SECTION:
+            check_quote(record, name, passed.event_sections.get(values.get("event_id")), quote, passed, problems)
+        elif quoted_in == IN_ROW_OR_EVENT_SECTION:
+            section_id = values.get("section_id") or passed.event_sections.get(values.get("event_id"))
+            check_quote(record, name, section_id, quote, passed, problems)
+        elif quoted_in == ANYWHERE and quote is not None and not passed.unread and not quote_found(quote, passed.anywhere):
+            problems.append(Problem(record.path, record.line_of(name), name, f"is not verbatim in the report: {shorten(quote)!r}"))
+    for name in notes:
+        for item in values.get(name) or ():
+            if item.section_id is not None and item.section_id not in passed.searchable and item.section_id not in passed.unread:
+                problems.append(Problem(record.path, item.line, f"{name}.section_id", f"{item.section_id!r} is not an id in sections"))
+            check_quote(record, f"{name}.quote", item.section_id, item.quote, passed, problems, item.line)

@@ -1,13 +1,26 @@
 """Turn checked sources into the typed rows of every table: the one step that converts.
 
-Runs only on sources that checks.check_sources found valid. Each source table's
-row is its record's typed values (lists and note quotes as JSON) plus the
-derived columns its table declares; derived tables (dataset_info, link tables,
-aliases, note quotes) are built from the source tables. `CONVERTERS` names the
-function for every table that is not a plain copy of its source.
+Runs on records that checks.checked_records has checked, as they pass
+(pipeline.stage_sources), and only while no problem has been found. Each
+source table's row is its record's typed values (lists and note quotes as
+JSON) plus the derived columns its table declares; derived tables (dataset_info,
+link tables, aliases, note quotes) are built from the source tables.
+
+The tables of KEPT (reports, sections and the registries: a few thousand rows
+at most) are kept whole, because other rows are converted with them (an event's
+chapter, the names in its search text) and written once they have all passed.
+Every other source table is converted and written row by row and never held:
+`ROW_CONVERTERS` names the function for those that are not plain copies,
+`CONVERTERS` for every table converted whole that is not a plain copy. An
+event's columns derived from its links (its people, primary place and
+mechanism, search text) are filled in once the link tables are written, read
+back from them in event order.
 """
 
+import functools
+import itertools
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,49 +31,107 @@ from schema import (
     PRESENT_ROLES,
     PRIMARY_MECHANISM_ROLES,
     PRIMARY_PLACE_ROLES,
+    REGISTRY,
     SCHEMA_VERSION,
     SOURCE_TABLES,
     TABLES,
     UniqueNames,
 )
-from values import read_record
+from sourcetree import release_report_lines
 
 DATE_PRECISION = {4: "year", 7: "month", 10: "day"}
 UNDATED = "~"  # sorts after every ISO date, so undated events come last
+JSON_ESCAPED = re.compile(r'["\\\x00-\x1f]')  # the characters json.dumps escapes, with ensure_ascii=False
+# The source tables converted whole: other rows are converted with them. Every other source table streams.
+KEPT = frozenset({"reports", "sections", *(table.name for table in SOURCE_TABLES if table.scope == REGISTRY)})
+STREAMED = frozenset(table.name for table in SOURCE_TABLES if table.name not in KEPT)
 
 
 @dataclass(frozen=True)
 class Sources:
-    """Checked, converted sources, ready for database.write_database."""
+    """Checked, converted sources, staged in a database of their tables' rows (pipeline.stage_sources)."""
 
     root: Path
     dataset: dict  # the fields of dataset.yml
     digest: str  # sha256 over every source file
-    typed: dict  # source table name -> list of typed values (dicts), in file order
-    texts: dict  # qualified section id -> report.SectionText
-
-    def rows(self, table):
-        """The rows of a declared table (not a summary or view), as dicts by column name."""
-        return CONVERTERS.get(table.name, source_rows)(self, table)
+    typed: dict  # name of a table of KEPT -> list of typed values (dicts), in file order
+    records: int  # how many records the sources hold
+    staged: Path  # the database holding every table's rows, without search, indexes or summaries
+    folder: object = None  # the tempfile.TemporaryDirectory holding `staged`, when it is temporary
 
 
-def convert(parsed):
-    """Sources from a parsed tree (sourcetree.ParsedSources) that checks found valid."""
-    typed = {}
-    for table in SOURCE_TABLES:
-        typed[table.name] = rows = []
-        for record in parsed.records[table.name]:
-            values = read_record(record, table, [])  # the checks have reported every problem already
-            if table.scope == EDITION and "report_id" in table.column_names:
-                values["report_id"] = record.edition
-            rows.append(values)
-    with_records = list(zip(parsed.records["sections"], typed["sections"], strict=True))
-    texts = section_texts(parsed.editions, with_records)
-    return Sources(parsed.root, dict(parsed.dataset.values), parsed.digest, typed, texts)
+class Conversion:
+    """Converts checked records to rows as they come, and gives each row to `write(table name, row dict)`."""
+
+    def __init__(self, parsed, write):
+        self.parsed, self.write = parsed, write
+        self.typed = {name: [] for name in KEPT}
+        self.section_records = []  # (record, values) of every section, to cut the report's text by
+        self.records = 0
+        self.whole = None  # the tables converted whole, once every one of them has passed
+
+    def add(self, table, record, values):
+        self.records += 1
+        if table.name in KEPT:
+            if has_report_id(table):
+                values = {**values, "report_id": record.edition}
+            self.typed[table.name].append(values)
+            if table.name == "sections":
+                self.section_records.append((record, values))
+            return
+        if self.whole is None:
+            self.whole = self.write_whole()
+        for name, row in ROW_CONVERTERS.get(table.name, plain_row)(self.whole, table, values, record.edition):
+            self.write(name, row)
+
+    def write_whole(self):
+        """Write the tables converted whole, once all of them have passed; return them (WholeTables)."""
+        whole = WholeTables(self.parsed, self.typed, self.section_records)
+        for table in TABLES:
+            if table.name not in STREAMED and table.name not in STREAMED_DERIVED:
+                for row in CONVERTERS.get(table.name, source_rows)(whole, table):
+                    self.write(table.name, row)
+        # The checks cut the sections when they passed, and the sections are written: the report is no longer read.
+        release_report_lines(self.parsed)
+        return whole
+
+    def finish(self):
+        """The tables converted whole (WholeTables), for the columns derived from links; written by now."""
+        if self.whole is None:
+            self.whole = self.write_whole()
+        return self.whole
+
+    def sources(self, staged):
+        return Sources(self.parsed.root, dict(self.parsed.dataset.values), self.parsed.digest, self.typed, self.records, staged)
+
+
+class WholeTables:
+    """The tables of KEPT, with what rows of other tables are converted with: chapters, names."""
+
+    def __init__(self, parsed, typed, section_records):
+        self.dataset = dict(parsed.dataset.values)
+        self.digest = parsed.digest
+        self.typed = typed
+        self.editions, self.section_records = parsed.editions, section_records
+        self.chapters = {values["id"]: values["chapter"] for values in typed["sections"]}
+
+
+@functools.cache
+def has_report_id(table):
+    """An edition table's rows name their report: the edition they come from."""
+    return table.scope == EDITION and "report_id" in table.column_names
+
+
+@functools.cache
+def json_columns(table):
+    return tuple(c for c in table.source_columns if c.kind in ("list", "quotes"))
 
 
 def json_list(items):
-    return json.dumps(list(items or []), ensure_ascii=False)
+    items = list(items or [])
+    if all(item.__class__ is str and not JSON_ESCAPED.search(item) for item in items):
+        return '["' + '", "'.join(items) + '"]' if items else "[]"  # what json.dumps writes for them, written faster
+    return json.dumps(items, ensure_ascii=False)
 
 
 def stored(column, value):
@@ -72,30 +143,40 @@ def stored(column, value):
     return value
 
 
-def source_rows(sources, table):
-    columns = table.source_columns
-    json_columns = [c for c in columns if c.kind in ("list", "quotes")]
-    for values in sources.typed[table.name]:
-        row = dict(values)
-        for column in json_columns:
-            row[column.name] = stored(column, row[column.name])
-        yield row
+def source_row(values, columns):
+    """A source row's values as stored: a copy, with its lists as JSON, when it has any."""
+    if not columns:
+        return values  # rows are only read once they are converted: no copy needed
+    row = dict(values)
+    for column in columns:
+        row[column.name] = stored(column, row[column.name])
+    return row
+
+
+def source_rows(whole, table):
+    columns = json_columns(table)
+    for values in whole.typed[table.name]:
+        yield source_row(values, columns)
+
+
+def plain_row(whole, table, values, edition):
+    yield table.name, source_row(values, json_columns(table))
 
 
 def date_precision(value):
     return DATE_PRECISION.get(len(value)) if value else None
 
 
-# ---------------------------------------------------------------- derived columns and tables
+# ---------------------------------------------------------------- tables converted whole
 
 
-def dataset_info_rows(sources, table):
-    dataset = sources.dataset
+def dataset_info_rows(whole, table):
+    dataset = whole.dataset
     info = {
         "dataset_version": dataset["version"],
         "dataset_released": dataset["released"],
         "schema_version": str(SCHEMA_VERSION),
-        "source_digest": sources.digest,
+        "source_digest": whole.digest,
         "title": dataset["title"],
         "description": dataset["description"],
         "creator": dataset["creator"],
@@ -105,43 +186,122 @@ def dataset_info_rows(sources, table):
         "citation": dataset["citation"].replace("{version}", dataset["version"]),
         "source_url": dataset["source_url"],
     }
-    for values in sources.typed["reports"]:
+    for values in whole.typed["reports"]:
         info[f"report_sha256:{values['id']}"] = values["sha256"]
     return ({"key": key, "value": value} for key, value in info.items())
 
 
-def report_rows(sources, table):
+def report_rows(whole, table):
     counts = {}
-    for values in sources.typed["sections"]:
+    for values in whole.typed["sections"]:
         counts[values["report_id"]] = counts.get(values["report_id"], 0) + 1
-    for row in source_rows(sources, table):
+    for row in source_rows(whole, table):
         yield {**row, "section_count": counts.get(row["id"], 0)}
 
 
-def section_rows(sources, table):
+def section_rows(whole, table):
     positions = {}
-    for values in sources.typed["sections"]:
-        number = values["id"].split(":", 1)[1]
-        positions[values["report_id"]] = position = positions.get(values["report_id"], 0) + 1
-        yield {
-            **values,
-            "number": number,
-            "level": number.count(".") + 1,
-            "position": position,
-            "title": values["heading"] or values["index_title"] or number,
-            "body": sources.texts[values["id"]].body,
-        }
+    # Cut an edition at a time, and not kept: each report's text is written once, then no longer needed.
+    for edition_id, edition_sections in itertools.groupby(whole.section_records, key=lambda pair: pair[0].edition):
+        edition_sections = list(edition_sections)
+        texts = section_texts({edition_id: whole.editions[edition_id]}, edition_sections)
+        for _, values in edition_sections:
+            number = values["id"].split(":", 1)[1]
+            positions[values["report_id"]] = position = positions.get(values["report_id"], 0) + 1
+            yield {
+                **values,
+                "number": number,
+                "level": number.count(".") + 1,
+                "position": position,
+                "title": values["heading"] or values["index_title"] or number,
+                "body": texts[values["id"]].body,
+            }
 
 
-def primary(links, key, roles):
-    """event id -> the id its first link in the order of `roles` names (file order within a role)."""
-    rank = {role: position for position, role in enumerate(roles)}
-    best = {}
-    for link in links:
-        position = rank.get(link["role"])
-        if position is not None and (link["event_id"] not in best or position < best[link["event_id"]][0]):
-            best[link["event_id"]] = (position, link[key])
-    return {event_id: value for event_id, (_, value) in best.items()}
+def person_role_rows(whole, table):
+    for role in PERSON_ROLE_VOCABULARY:
+        yield {"id": role.id, "present": int(role.present), "description": role.description}
+
+
+def list_links(source, list_column, key_column, item_column):
+    """Rows of a link table: one per item of a list column of a source table."""
+
+    def rows(values):
+        for item in values[list_column] or ():
+            yield {key_column: values["id"], item_column: item}
+
+    rows.source = source
+    return rows
+
+
+def mechanism_member_rows(whole, table):
+    for values in whole.typed["mechanisms"]:
+        yield from MECHANISM_MEMBERS(values)
+
+
+def alias_rows(whole, table):
+    for source in TABLES:
+        for rule in (r for r in source.rules if isinstance(r, UniqueNames)):
+            for values in whole.typed[source.name]:
+                for alias in values[rule.aliases] or ():
+                    yield {"entity_type": rule.entity, "entity_id": values["id"], "alias": alias}
+
+
+# ---------------------------------------------------------------- tables converted row by row
+
+
+def event_rows(whole, table, values, edition):
+    """An event's row; its columns derived from its links are filled in by write_event_link_columns."""
+    row = source_row(values, json_columns(table))
+    start = row["start_date"]
+    row.update(
+        report_id=edition,
+        chapter=whole.chapters[row["section_id"]],
+        date_precision=date_precision(start),
+        month=start[:7] if start and len(start) >= 7 else None,
+        year=int(start[:4]) if start else None,
+        date_order=start or UNDATED,
+    )
+    yield table.name, row
+    for link_table, rows in EVENT_LIST_LINKS.items():
+        for link in rows(values):
+            yield link_table, link
+
+
+def event_people_rows(whole, table, values, edition):
+    yield table.name, {**values, "present": int(values["role"] in PRESENT_ROLES)}
+
+
+def data_note_rows(whole, table, values, edition):
+    yield table.name, source_row(values, json_columns(table))
+    for position, quote in enumerate(values["quotes"] or (), 1):
+        yield "data_note_quotes", {"note_id": values["id"], "position": position, "section_id": quote.section_id, "quote": quote.quote}
+
+
+MECHANISM_MEMBERS = list_links("mechanisms", "members", "mechanism_id", "country_id")
+EVENT_LIST_LINKS = {
+    "event_topics": list_links("events", "topics", "event_id", "topic_id"),
+    "event_countries": list_links("events", "countries", "event_id", "country_id"),
+}
+
+CONVERTERS = {
+    "dataset_info": dataset_info_rows,
+    "reports": report_rows,
+    "sections": section_rows,
+    "mechanism_members": mechanism_member_rows,
+    "aliases": alias_rows,
+    "person_roles": person_role_rows,
+}
+ROW_CONVERTERS = {
+    "events": event_rows,
+    "event_people": event_people_rows,
+    "data_notes": data_note_rows,
+}
+# Derived tables written by the row converters of their source tables.
+STREAMED_DERIVED = frozenset({*EVENT_LIST_LINKS, "data_note_quotes"})
+
+
+# ---------------------------------------------------------------- an event's columns derived from its links
 
 
 def names_of(values, *columns):
@@ -153,105 +313,103 @@ def names_of(values, *columns):
     return names
 
 
-def search_words(sources):
-    """event id -> the names of its people, organizations, mechanisms and places (with their aliases) and its topics."""
-    typed = sources.typed
-    registries = {
-        "event_people": ("person_id", {v["id"]: names_of(v, "name", "aliases") for v in typed["people"]}),
-        "event_organizations": (
-            "organization_id",
-            {v["id"]: names_of(v, "name", "acronym", "aliases") for v in typed["organizations"]},
-        ),
-        "event_mechanisms": ("mechanism_id", {v["id"]: names_of(v, "name", "acronym", "aliases") for v in typed["mechanisms"]}),
-        "event_places": ("place_id", {v["id"]: names_of(v, "name", "aliases") for v in typed["places"]}),
+# The link tables an event's search text takes names from, in this order, then its topics:
+# (link table, its column naming the registry row, registry, the registry's columns that name it).
+SEARCH_LINKS = (
+    ("event_people", "person_id", "people", ("name", "aliases")),
+    ("event_organizations", "organization_id", "organizations", ("name", "acronym", "aliases")),
+    ("event_mechanisms", "mechanism_id", "mechanisms", ("name", "acronym", "aliases")),
+    ("event_places", "place_id", "places", ("name", "aliases")),
+)
+
+
+def links_by_event(connection, link_table, key, role):
+    """(event id, [(key, role or None) in file order]) for every event with links, in event id order.
+
+    Read through the link table's primary key, which begins with event_id, and put back in file order
+    (rowid) within each event.
+    """
+    role_column = f"[{role}]" if role else "null"
+    cursor = connection.execute(f"select event_id, [{key}], {role_column}, rowid from [{link_table}] order by event_id")
+    for event_id, rows in itertools.groupby(cursor, key=lambda row: row[0]):
+        yield event_id, [(row[1], row[2]) for row in sorted(rows, key=lambda row: row[3])]
+
+
+class EventLinks:
+    """One event's links at a time, from a link table read in event id order."""
+
+    def __init__(self, connection, link_table, key, role="role"):
+        self.links = links_by_event(connection, link_table, key, role)
+        self.current = next(self.links, None)
+
+    def of(self, event_id):
+        """The links of `event_id`; events must be asked for in id order (SQLite's and Python's orders of text agree)."""
+        while self.current is not None and self.current[0] < event_id:
+            self.current = next(self.links, None)
+        if self.current is not None and self.current[0] == event_id:
+            return self.current[1]
+        return []
+
+
+def primary(links, roles):
+    """The key of the first link in the order of `roles` (file order within a role), or None."""
+    rank = {role: position for position, role in enumerate(roles)}
+    ranked = [(rank[role], position, key) for position, (key, role) in enumerate(links) if role in rank]
+    return min(ranked)[2] if ranked else None
+
+
+def events_by_id(connection, page=10_000):
+    """(id, rowid) of every event in id order, a page at a time, so that no cursor on events is open while it is updated."""
+    last = ""
+    while True:
+        rows = connection.execute(
+            "select id, rowid from events where id > :last order by id limit :page", {"last": last, "page": page}
+        ).fetchall()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def write_event_link_columns(connection, whole):
+    """Fill in every event's mechanism_id, place_id, people and search_text from the written link tables."""
+    typed = whole.typed
+    registry_names = {
+        link_table: {values["id"]: names_of(values, *columns) for values in typed[registry]}
+        for link_table, _, registry, columns in SEARCH_LINKS
     }
-    words = {}
-    for link_table, (key, names) in registries.items():
-        for link in typed[link_table]:
-            words.setdefault(link["event_id"], []).extend(names[link[key]])
-    topics = {v["id"]: v["name"] for v in typed["topics"]}
-    for values in typed["events"]:
-        words.setdefault(values["id"], []).extend(topics[t] for t in values["topics"] or ())
-    return {event_id: "; ".join(dict.fromkeys(items)) or None for event_id, items in words.items()}
+    person_names = {values["id"]: values["name"] for values in typed["people"]}
+    topic_names = {values["id"]: values["name"] for values in typed["topics"]}
+    links = {link_table: EventLinks(connection, link_table, key) for link_table, key, _, _ in SEARCH_LINKS}
+    topics = EventLinks(connection, "event_topics", "topic_id", role=None)
+    for page in events_by_id(connection):
+        updates = []
+        for event_id, rowid in page:
+            of_event = {link_table: event_links.of(event_id) for link_table, event_links in links.items()}
+            words = [name for link_table, names in registry_names.items() for key, _ in of_event[link_table] for name in names[key]]
+            words += [topic_names[key] for key, _ in topics.of(event_id)]
+            updates.append(
+                (
+                    primary(of_event["event_mechanisms"], PRIMARY_MECHANISM_ROLES),
+                    primary(of_event["event_places"], PRIMARY_PLACE_ROLES),
+                    json_list(dict.fromkeys(person_names[key] for key, _ in of_event["event_people"])),
+                    "; ".join(dict.fromkeys(words)) or None,
+                    rowid,
+                )
+            )
+        connection.executemany("update events set mechanism_id = ?, place_id = ?, people = ?, search_text = ? where rowid = ?", updates)
 
 
-def event_rows(sources, table):
-    chapters = {values["id"]: values["chapter"] for values in sources.typed["sections"]}
-    names = {values["id"]: values["name"] for values in sources.typed["people"]}
-    attendees = {}
-    for link in sources.typed["event_people"]:
-        listed_people = attendees.setdefault(link["event_id"], [])
-        if names[link["person_id"]] not in listed_people:
-            listed_people.append(names[link["person_id"]])
-    places = primary(sources.typed["event_places"], "place_id", PRIMARY_PLACE_ROLES)
-    mechanisms = primary(sources.typed["event_mechanisms"], "mechanism_id", PRIMARY_MECHANISM_ROLES)
-    words = search_words(sources)
-    for row in source_rows(sources, table):
-        start = row["start_date"]
-        row.update(
-            chapter=chapters[row["section_id"]],
-            date_precision=date_precision(start),
-            month=start[:7] if start and len(start) >= 7 else None,
-            year=int(start[:4]) if start else None,
-            mechanism_id=mechanisms.get(row["id"]),
-            place_id=places.get(row["id"]),
-            people=json_list(attendees.get(row["id"])),
-            search_text=words.get(row["id"]),
-            date_order=start or UNDATED,
-        )
-        yield row
-
-
-def person_role_rows(sources, table):
-    for role in PERSON_ROLE_VOCABULARY:
-        yield {"id": role.id, "present": int(role.present), "description": role.description}
-
-
-def event_people_rows(sources, table):
-    for row in source_rows(sources, table):
-        yield {**row, "present": int(row["role"] in PRESENT_ROLES)}
-
-
-def list_links(source, list_column, key_column, item_column):
-    """Rows of a link table: one per item of a list column of a source table."""
-
-    def rows(sources, table):
-        for values in sources.typed[source]:
-            for item in values[list_column] or ():
-                yield {key_column: values["id"], item_column: item}
-
-    return rows
-
-
-def alias_rows(sources, table):
-    for source in TABLES:
-        for rule in (r for r in source.rules if isinstance(r, UniqueNames)):
-            for values in sources.typed[source.name]:
-                for alias in values[rule.aliases] or ():
-                    yield {"entity_type": rule.entity, "entity_id": values["id"], "alias": alias}
-
-
-def note_quote_rows(sources, table):
-    for values in sources.typed["data_notes"]:
-        for position, quote in enumerate(values["quotes"], 1):
-            yield {"note_id": values["id"], "position": position, "section_id": quote.section_id, "quote": quote.quote}
-
-
-CONVERTERS = {
-    "dataset_info": dataset_info_rows,
-    "reports": report_rows,
-    "sections": section_rows,
-    "mechanism_members": list_links("mechanisms", "members", "mechanism_id", "country_id"),
-    "aliases": alias_rows,
-    "events": event_rows,
-    "person_roles": person_role_rows,
-    "event_people": event_people_rows,
-    "event_topics": list_links("events", "topics", "event_id", "topic_id"),
-    "event_countries": list_links("events", "countries", "event_id", "country_id"),
-    "data_note_quotes": note_quote_rows,
-}
-
-# Every table is either a plain copy of its source file or has a converter.
-UNCONVERTED = [t.name for t in TABLES if t.name not in CONVERTERS and (not t.source or any(c.derived for c in t.columns))]
+# Every table is either a plain copy of its source file or has a converter; tables converted whole come first.
+UNCONVERTED = [
+    t.name
+    for t in TABLES
+    if t.name not in CONVERTERS
+    and t.name not in ROW_CONVERTERS
+    and t.name not in STREAMED_DERIVED
+    and (not t.source or any(c.derived for c in t.columns))
+]
 if UNCONVERTED:
     raise RuntimeError(f"tables without a converter: {', '.join(UNCONVERTED)}")
+if max(i for i, t in enumerate(SOURCE_TABLES) if t.name in KEPT) > min(i for i, t in enumerate(SOURCE_TABLES) if t.name in STREAMED):
+    raise RuntimeError("every table converted whole must be declared before the tables converted row by row")

@@ -1,19 +1,19 @@
-"""Write the database from converted sources: tables, search, indexes, summaries, views.
+"""Write the database: tables, rows, search, indexes, summaries, views.
 
 Every table, summary and view is declared in schema.py; this module turns the
-declarations into DDL, foreign keys and indexes, and inserts the rows that
-convert.py gives. The database is written to a temporary file and renamed
-into place only when complete; `build_lock` keeps a second build from
-writing the same temporary file at the same time.
+declarations into DDL, foreign keys and indexes, inserts the rows that
+convert.py gives as they come (RowWriter), and completes a database whose
+tables hold their rows (complete_database). The database is written to a
+temporary file and renamed into place only when complete; `build_lock` keeps
+a second build from writing the same temporary file at the same time.
 """
 
 import contextlib
 import fcntl
 import os
+import shutil
 import sqlite3
 from pathlib import Path
-
-import sqlite_utils
 
 from schema import SCHEMA_VERSION, SUMMARIES, TABLES, VIEWS
 
@@ -82,38 +82,96 @@ def build_lock(output):
         lock.close()
 
 
-def column_types(table):
-    return {column.name: column.sqlite_type for column in table.columns}
+# The DDL is written here, in the form sqlite-utils writes it (the schema every earlier database has), rather
+# than with sqlite-utils, whose import (it brings pandas when installed) took longer than checking 10^4 events.
+SQLITE_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL"}
 
 
-def primary_key(table):
-    return table.primary_key[0] if len(table.primary_key) == 1 else table.primary_key
+def quoted(name):
+    return '"' + name.replace('"', '""') + '"'
 
 
-def foreign_keys(table):
-    return [(name, target, "id") for name, target in table.foreign_keys]
+def create_table_sql(table):
+    single_key = table.primary_key[0] if len(table.primary_key) == 1 else None
+    references = dict(table.foreign_keys)
+    definitions = []
+    for column in table.columns:
+        extras = ["PRIMARY KEY"] if column.name == single_key else []
+        if column.name in references:
+            extras.append(f"REFERENCES {quoted(references[column.name])}({quoted('id')})")
+        definitions.append(" ".join([f"   {quoted(column.name)}", SQLITE_TYPES[column.sqlite_type], *extras]))
+    compound_key = "" if single_key else f",\n   PRIMARY KEY ({', '.join(map(quoted, table.primary_key))})"
+    return f"CREATE TABLE {quoted(table.name)} (\n" + ",\n".join(definitions) + compound_key + "\n)"
 
 
-def create_tables(db):
-    for table in TABLES:
-        db[table.name].create(column_types(table), pk=primary_key(table), foreign_keys=foreign_keys(table))
+def create_tables(connection, tables=TABLES):
+    for table in tables:
+        connection.execute(create_table_sql(table))
 
 
-def create_indexes(db, tables=TABLES):
+def create_index(connection, table, columns, names):
+    """An index named after its table and columns, with a number after the name when that is taken."""
+    base = f"idx_{table.name.replace(' ', '_')}_{'_'.join(columns)}"
+    name = base
+    number = 1
+    while name in names:
+        number += 1
+        name = f"{base}_{number}"
+    names.add(name)
+    connection.execute(f"CREATE INDEX {quoted(name)}\n    ON {quoted(table.name)} ({', '.join(map(quoted, columns))})")
+
+
+def create_indexes(connection, tables=TABLES):
     """An index on every reference, then the declared ones."""
+    names = {row[0] for row in connection.execute("select name from sqlite_master where type = 'index'")}
     for table in tables:
         for column, _ in table.foreign_keys:
-            db[table.name].create_index([column], find_unique_name=True)
+            create_index(connection, table, [column], names)
         for columns in table.indexes:
-            db[table.name].create_index(list(columns), find_unique_name=True)
+            create_index(connection, table, list(columns), names)
 
 
-def insert_rows(connection, sources):
-    """Every table's rows, with plain executemany: sqlite-utils' insert_all costs several times more per row."""
-    for table in TABLES:
-        columns = table.column_names
-        sql = f"insert into [{table.name}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
-        connection.executemany(sql, (tuple(row.get(c) for c in columns) for row in sources.rows(table)))
+@contextlib.contextmanager
+def transaction(connection):
+    connection.execute("begin")
+    try:
+        yield
+    except BaseException:
+        connection.execute("rollback")
+        raise
+    connection.execute("commit")
+
+
+def insert_sql(table):
+    columns = table.column_names
+    return f"insert into [{table.name}] ({', '.join(f'[{c}]' for c in columns)}) values ({', '.join('?' * len(columns))})"
+
+
+class RowWriter:
+    """Rows into their tables as they come, with plain executemany a batch at a time (sqlite-utils' insert_all
+    costs several times more per row); each table's rows keep the order they come in."""
+
+    BATCH = 5_000
+
+    def __init__(self, connection, timer):
+        self.connection, self.timer = connection, timer
+        self.tables = {table.name: (insert_sql(table), table.column_names) for table in TABLES}
+        self.pending = {name: [] for name in self.tables}
+
+    def write(self, name, row):
+        rows = self.pending[name]
+        rows.append(tuple(map(row.get, self.tables[name][1])))
+        if len(rows) >= self.BATCH:
+            self.flush(name)
+
+    def flush(self, name):
+        with self.timer("insert"):
+            self.connection.executemany(self.tables[name][0], self.pending[name])
+        self.pending[name] = []
+
+    def flush_all(self):
+        for name in self.pending:
+            self.flush(name)
 
 
 def create_search_sql(table):
@@ -130,67 +188,72 @@ def create_search_sql(table):
     )
 
 
-def build_search(db):
+def build_search(connection):
     for table in TABLES:
         if table.search:
             for sql in create_search_sql(table):
-                db.execute(sql)
+                connection.execute(sql)
 
 
-def build_summaries(db):
+def build_summaries(connection):
+    create_tables(connection, SUMMARIES)
     for table in SUMMARIES:
-        db[table.name].create(column_types(table), pk=primary_key(table), foreign_keys=foreign_keys(table))
         columns = ", ".join(f"[{c}]" for c in table.column_names)
-        db.execute(f"insert into [{table.name}] ({columns}) {table.sql.strip()}")
-    create_indexes(db, SUMMARIES)
+        connection.execute(f"insert into [{table.name}] ({columns}) {table.sql.strip()}")
+    create_indexes(connection, SUMMARIES)
 
 
-def finalize(db):
+def finalize(connection):
     for view in VIEWS:
-        db.create_view(view.name, view.sql.strip())
-    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    problems = [tuple(row) for row in db.execute("PRAGMA foreign_key_check").fetchall()]
+        connection.execute(f"CREATE VIEW {quoted(view.name)} AS {view.sql.strip()}")
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    problems = [tuple(row) for row in connection.execute("PRAGMA foreign_key_check").fetchall()]
     if problems:
         raise RuntimeError(f"foreign key check failed: {problems[:5]}")
-    db.execute("VACUUM")
+    connection.execute("VACUUM")
 
 
 def open_new(path):
     connection = sqlite3.connect(path, isolation_level=None)
-    db = sqlite_utils.Database(connection)
-    db.execute("PRAGMA page_size = 4096")
-    db.execute("PRAGMA journal_mode = OFF")
-    # Rows are inserted parents first and checked once at the end (foreign_key_check in finalize).
-    db.execute("PRAGMA foreign_keys = OFF")
-    return connection, db
+    connection.execute("PRAGMA page_size = 4096")
+    connection.execute("PRAGMA journal_mode = OFF")
+    # Rows are inserted in any order of tables and checked once at the end (foreign_key_check in finalize).
+    connection.execute("PRAGMA foreign_keys = OFF")
+    return connection
 
 
-def write_database(sources, output, timer=None):
-    """Write the database to a temporary file and rename it over `output`.
+def no_timer(name):
+    return contextlib.nullcontext()
 
-    `timer`, if given, is a context-manager factory called with each phase's
-    name (insert, search, indexes, summaries, finalize), for benchmarks.
+
+def complete_database(path, timer=no_timer):
+    """Add search, indexes, summaries and views to a database whose tables hold every row, and compact it.
+
+    `timer` is a context-manager factory called with each phase's name (search,
+    indexes, summaries, finalize), for benchmarks.
     """
+    connection = open_new(path)
+    try:
+        with timer("search"):
+            build_search(connection)
+        with timer("indexes"):
+            create_indexes(connection)
+        with timer("summaries"):
+            with transaction(connection):
+                build_summaries(connection)
+        with timer("finalize"):
+            finalize(connection)
+    finally:
+        connection.close()
+
+
+def write_database(sources, output, timer=no_timer):
+    """Write the database of staged sources (convert.Sources) to a temporary file and rename it over `output`."""
     output = Path(output)
     temporary = output.with_name(output.name + TEMPORARY_SUFFIX)
-    temporary.unlink(missing_ok=True)
-    phase = timer or (lambda name: contextlib.nullcontext())
     try:
-        connection, db = open_new(temporary)
-        with phase("insert"):
-            with db.atomic():
-                create_tables(db)
-                insert_rows(connection, sources)
-        with phase("search"):
-            build_search(db)
-        with phase("indexes"):
-            create_indexes(db)
-        with phase("summaries"):
-            with db.atomic():
-                build_summaries(db)
-        with phase("finalize"):
-            finalize(db)
-        connection.close()
+        shutil.copyfile(sources.staged, temporary)
+        complete_database(temporary, timer)
         os.replace(temporary, output)
     finally:
         temporary.unlink(missing_ok=True)

@@ -17,6 +17,7 @@ Three sorts of table:
 - summary tables and views (`sql=`): rows from a query over the others.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 # Bumped when a public table or column is renamed or removed (PRAGMA user_version).
@@ -137,7 +138,9 @@ class SectionHeadings:
     """Rule: each section's `line` is its heading in the report, and every heading is a section."""
 
 
-@dataclass(frozen=True, eq=False)  # compared and hashed by identity: each table is declared once
+# Compared and hashed by identity: each table is declared once. Its derived column lists are computed once
+# (cached_property), since the build asks for them for every row.
+@dataclass(frozen=True, eq=False)
 class Table:
     name: str
     description: str
@@ -171,16 +174,16 @@ class Table:
     def column(self, name):
         return next(c for c in self.columns if c.name == name)
 
-    @property
+    @functools.cached_property
     def column_names(self):
         return tuple(c.name for c in self.columns)
 
-    @property
+    @functools.cached_property
     def source_columns(self):
         """The columns of the source file, in the file's canonical order."""
         return tuple(c for c in self.columns if not c.derived)
 
-    @property
+    @functools.cached_property
     def source_names(self):
         return tuple(c.name for c in self.source_columns)
 
@@ -188,7 +191,7 @@ class Table:
     def format(self):
         return "yaml" if self.source and self.source.endswith(".yml") else "csv"
 
-    @property
+    @functools.cached_property
     def foreign_keys(self):
         return tuple((c.name, c.references) for c in self.columns if c.references)
 
@@ -984,19 +987,28 @@ order by pairs.events desc, pa.name, pb.name
             Column("recent_events", "JSON array of the titles of the five latest events there."),
         ),
         primary_key="place_id",
+        # Ranked in one pass over `held`: a subquery per place read all of `held` once per place. json_group_array
+        # takes the titles in the order of its subquery, latest first.
         sql="""
 with held(event_id, place_id) as (
   select event_id, place_id from event_places where role != 'subject'
   union
   select ep.event_id, inner_place.parent_id from event_places ep join places inner_place on inner_place.id = ep.place_id
   where ep.role != 'subject' and inner_place.parent_id is not null
+),
+ranked(place_id, title, position, events) as (
+  select h.place_id, e.title,
+    row_number() over (partition by h.place_id order by e.start_date desc, e.id),
+    count(*) over (partition by h.place_id)
+  from held h join events e on e.id = h.event_id
+),
+latest(place_id, events, titles) as (
+  select place_id, max(events), json_group_array(title)
+  from (select * from ranked where position <= 5 order by place_id, position)
+  group by place_id
 )
-select p.id, count(h.event_id),
-  (select json_group_array(title) from (
-     select e.title from held h2 join events e on e.id = h2.event_id where h2.place_id = p.id
-     order by e.start_date desc, e.id limit 5))
-from places p left join held h on h.place_id = p.id
-group by p.id
+select p.id, coalesce(l.events, 0), coalesce(l.titles, '[]')
+from places p left join latest l on l.place_id = p.id
 order by p.id
 """,
     ),

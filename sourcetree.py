@@ -4,12 +4,18 @@ The first step of a build: the dataset file, each source table's file (one at
 the top for a registry, one per edition folder for an edition table) and each
 edition's report snapshot, read into records that remember their file and
 line. Problems that stop a file from being read are collected, never raised.
+
+The files of the tables named in `parse_sources(..., defer=...)` are found
+but left unread: `table_files` reads them one at a time as the checks pass
+over them, so that a build never holds every record of its largest tables.
 """
 
+import dataclasses
 import hashlib
+import itertools
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from schema import EDITION, REGISTRY, SOURCE_TABLES
@@ -46,6 +52,7 @@ class ParsedSources:
     unreadable: frozenset  # tables with a file that could not be read at all
     problems: tuple  # what stopped a file from being read
     digest: str  # sha256 over every file of the tree
+    deferred: dict = field(default_factory=dict)  # table name -> [(folder, path)] of files left to table_files
 
 
 def display_path(root, path):
@@ -162,8 +169,8 @@ def read_snapshot(root, folder, report, problems):
     return Edition(folder.name, folder, report, hashlib.sha256(text.encode("utf-8")).hexdigest(), tuple(text.split("\n")))
 
 
-def parse_sources(root):
-    """Read every file of the tree into records; raise NotASourceFolder when `root` is no folder."""
+def parse_sources(root, defer=frozenset()):
+    """Read every file of the tree into records, except those of the tables in `defer`; raise NotASourceFolder when `root` is no folder."""
     root = Path(root)
     if not root.is_dir():
         raise NotASourceFolder(Problem(str(root), 1, "file", "is not a folder of sources"))
@@ -172,6 +179,7 @@ def parse_sources(root):
     find_unexpected_files(root, set(folders), problems)
     dataset = read_dataset(root, problems)
     records = {table.name: [] for table in SOURCE_TABLES}
+    deferred = {name: [] for name in defer}
     unreadable = set()
     for table in SOURCE_TABLES:
         for folder, path in source_paths(root, table, folders):
@@ -180,12 +188,45 @@ def parse_sources(root):
                     problems.append(Problem(display_path(root, path), 1, "file", "is missing"))
                     unreadable.add(table.name)
                 continue
-            found = read_file(path, display_path(root, path), table, problems)
+            if table.name in deferred:
+                deferred[table.name].append((folder, path))
+                continue
+            found = read_table_file(root, folder, path, table, problems)
             if found is None:
                 unreadable.add(table.name)
                 continue
-            for record in found:
-                record.edition = folder.name if table.scope == EDITION else None
             records[table.name].extend(found)
     editions = {report.edition: read_snapshot(root, root / report.edition, report, problems) for report in records["reports"]}
-    return ParsedSources(root, dataset, records, editions, frozenset(unreadable), tuple(problems), source_digest(root))
+    return ParsedSources(root, dataset, records, editions, frozenset(unreadable), tuple(problems), source_digest(root), deferred)
+
+
+def release_report_lines(parsed):
+    """Drop the lines of every report snapshot, once the sections have been cut from them and written.
+
+    The snapshots are the largest text a build holds; a streamed build needs them only until then.
+    """
+    for edition_id, edition in parsed.editions.items():
+        parsed.editions[edition_id] = dataclasses.replace(edition, lines=())
+
+
+def read_table_file(root, folder, path, table, problems):
+    """The records of one file of a table, each knowing its edition, or None when the file cannot be read."""
+    found = read_file(path, display_path(root, path), table, problems)
+    for record in found or ():
+        record.edition = folder.name if table.scope == EDITION else None
+    return found
+
+
+def table_files(parsed, table, problems, unreadable):
+    """The records of a table, a list per file: those parse_sources read, then those of its deferred files, read one at a time.
+
+    What stops a deferred file from being read is appended to `problems`, and the table added to `unreadable`.
+    """
+    for _, records in itertools.groupby(parsed.records[table.name], key=lambda record: record.path):
+        yield list(records)
+    for folder, path in parsed.deferred.get(table.name, ()):
+        found = read_table_file(parsed.root, folder, path, table, problems)
+        if found is None:
+            unreadable.add(table.name)
+        elif found:
+            yield found

@@ -2,8 +2,9 @@
 
 Pure functions: a raw value (a string, or a YAML list or mapping) and its
 column give a typed value and the problems found; nothing is changed in place.
-The checks (checks.py) and the conversion (convert.py) both read records
-through `read_record`.
+The checks (checks.py) read each file's records through `read_file_records`:
+a CSV file a column at a time (`read_csv_records`), which gives what
+`read_record` gives record by record.
 """
 
 import datetime
@@ -95,9 +96,10 @@ def read_text(kind, value, edition):
 
 
 # Ids, codes, dates and lists repeat across rows (every link names an event, a person, a section):
-# their reading is a pure function of (kind, value, edition), worth remembering.
+# their reading is a pure function of (kind, value, edition), worth remembering. A CSV file's column is
+# read a distinct value at a time anyway (read_csv_column), so the cache need not hold every event's id.
 CACHED_KINDS = frozenset({"slug", "country", "section", "date", "int", "flag", "list"})
-read_cached = functools.lru_cache(maxsize=500_000)(read_text)
+read_cached = functools.lru_cache(maxsize=100_000)(read_text)
 
 
 def read_value(column, value, edition):
@@ -141,17 +143,37 @@ def read_note_quotes(record, items, problems):
     return tuple(quotes)
 
 
+@dataclass(frozen=True)
+class ReadingPlan:
+    """How a table's records are read, worked out once per table rather than for every record."""
+
+    names: tuple  # the source columns' names, in order
+    known: frozenset  # the same, for lookups
+    # (column, name, how it is read, its choices): PLAIN text is taken as it is when clean, CACHED kinds through
+    # read_cached, the others through read_value.
+    columns: tuple
+
+
+PLAIN, CACHED, GENERAL = "plain", "cached", "general"
+
+
 @functools.cache
 def reading_plan(table):
-    """(column, name, is plain text) for each source column of a table, computed once."""
-    return tuple((c, c.name, c.kind in PLAIN_TEXT_KINDS and not c.choices) for c in table.source_columns)
+    def how(column):
+        if column.kind in PLAIN_TEXT_KINDS and not column.choices:
+            return PLAIN
+        return CACHED if column.kind in CACHED_KINDS else GENERAL
+
+    columns = tuple((c, c.name, how(c), frozenset(c.choices)) for c in table.source_columns)
+    return ReadingPlan(table.source_names, frozenset(table.source_names), columns)
 
 
 def read_record(record, table, problems):
     """The record's typed values by column name (None where empty or invalid); problems are appended."""
     values = record.values
-    names = table.source_names
-    if len(values) != len(names) or not values.keys() <= set(names):
+    plan = reading_plan(table)
+    names = plan.names
+    if len(values) != len(names) or not values.keys() <= plan.known:
         for name in values:
             if name != LINE_KEY and name not in names:
                 problems.append(
@@ -159,23 +181,88 @@ def read_record(record, table, problems):
                         record.path, record.line_of(name), name, f"is not a field of {table.source}; expected one of: {', '.join(names)}"
                     )
                 )
-    typed = {}
-    for column, name, plain in reading_plan(table):
-        value = values.get(name)
-        if value is None or value == "" or value == []:
-            if column.required:
-                problems.append(Problem(record.path, record.line_of(name), name, "is required"))
-            typed[name] = None
-        elif plain and value.__class__ is str and value == value.strip() and not CONTROL.search(value):
-            typed[name] = value  # the common case, without the general reading
-        else:
-            converted, message = read_value(column, value, record.edition)
-            if message is None and column.choices and converted not in column.choices:
-                message = f"{converted!r} is not one of: {', '.join(column.choices)}"
-            if message is None and column.kind == "quotes":
-                converted = read_note_quotes(record, converted, problems)
-            if message:
-                problems.append(Problem(record.path, record.line_of(name), name, message))
-                converted = None
-            typed[name] = converted
-    return typed
+    return {name: read_cell(record, column, how, choices, values.get(name), problems) for column, name, how, choices in plan.columns}
+
+
+def read_cell(record, column, how, choices, value, problems):
+    """One value of a record, typed (None where empty or invalid); problems are appended."""
+    name = column.name
+    if value is None or value == "" or value == []:
+        if column.required:
+            problems.append(Problem(record.path, record.line_of(name), name, "is required"))
+        return None
+    if value.__class__ is str:
+        if how is PLAIN and value == value.strip() and not CONTROL.search(value):
+            return value  # the common case, without the general reading
+        converted, message = (
+            read_cached(column.kind, value, record.edition) if how is CACHED else read_text(column.kind, value, record.edition)
+        )
+    else:
+        converted, message = read_value(column, value, record.edition)
+    if message is None and choices and converted not in choices:
+        message = f"{converted!r} is not one of: {', '.join(column.choices)}"
+    if message is None and column.kind == "quotes":
+        converted = read_note_quotes(record, converted, problems)
+    if message:
+        problems.append(Problem(record.path, record.line_of(name), name, message))
+        return None
+    return converted
+
+
+# ---------------------------------------------------------------- a CSV file's records, column by column
+
+# The bytes of CONTROL's characters, and every other byte. In UTF-8 each of them is one byte, never part of
+# another character's bytes: deleting every other byte from a text's bytes leaves its control characters.
+CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F])
+NOT_CONTROL_BYTES = bytes(byte for byte in range(256) if byte not in CONTROL_BYTES)
+
+
+def any_control(texts):
+    """Whether any of the texts holds a control character (as CONTROL finds them), many times faster than CONTROL."""
+    return bool("".join(texts).encode("utf-8").translate(None, NOT_CONTROL_BYTES))
+
+
+def read_file_records(records, table, problems):
+    """The typed values of the records of one file, as read_record gives them."""
+    if table.format == "csv":
+        return read_csv_records(records, table, problems)
+    return [read_record(record, table, problems) for record in records]
+
+
+def read_csv_records(records, table, problems):
+    """The typed values of one CSV file's records, as read_record gives them, read a column at a time.
+
+    parse_csv gives every record exactly the table's columns, as text. A column
+    whose values are all clean is read at once (its plain text and choices
+    checked over the whole column, its ids, dates and lists read through
+    read_cached); a column with any empty required value or any problem is read
+    value by value, by read_cell, which reports each problem.
+    """
+    plan = reading_plan(table)
+    columns = [read_csv_column(records, column, how, choices, problems) for column, _, how, choices in plan.columns]
+    return [dict(zip(plan.names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def read_csv_column(records, column, how, choices, problems):
+    name = column.name
+    raw = [record.values[name] for record in records]
+    present = [value for value in raw if value]
+    if column.required and len(present) != len(raw):
+        return read_cells(records, column, how, choices, raw, problems)
+    if how is CACHED:
+        # Each distinct value read once (ids and dates repeat down a column); an empty one is None.
+        edition = records[0].edition if records else None
+        readings = {value: read_cached(column.kind, value, edition) for value in set(present)}
+        typed = {value: converted for value, (converted, _) in readings.items()}
+        if any(message for _, message in readings.values()) or (choices and not choices.issuperset(typed.values())):
+            return read_cells(records, column, how, choices, raw, problems)
+        return list(map(typed.get, raw))
+    plain_text = column.kind in PLAIN_TEXT_KINDS  # text with choices is read as text, then checked against them
+    clean = plain_text and list(map(str.strip, present)) == present and not any_control(present)
+    if not clean or (choices and not choices.issuperset(present)):
+        return read_cells(records, column, how, choices, raw, problems)
+    return [value or None for value in raw]
+
+
+def read_cells(records, column, how, choices, raw, problems):
+    return [read_cell(record, column, how, choices, value, problems) for record, value in zip(records, raw, strict=True)]

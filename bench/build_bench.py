@@ -1,13 +1,19 @@
 """Build benchmark: each build phase at growing sizes, beside the raw SQLite floor.
 
     python -m bench.build_bench [--sizes 1000 10000 100000 1000000] [--work /tmp/binational-bench]
+                                [--no-peers] [--reuse-sources]
 
 For each size N it writes a synthetic source tree (bench.synth), then, in a
 fresh process so that peak memory is its own, times the phases of
-`build.py`: parse, validate (check and convert), insert, search (FTS), indexes, summaries,
-finalize (views, foreign-key check, VACUUM). In the same process it measures
-the floor: the same rows inserted with plain `sqlite3.executemany` in one
-transaction into the same schema, plus the same full-text and plain indexes.
+`build.py`: parse (the small files, read whole), validate (reading the large
+files, checking and converting their records as they stream), insert (the
+executemany calls within the stream, and filling in the events' columns
+derived from their links), search (FTS), indexes, summaries, finalize (views,
+foreign-key check, VACUUM). In another fresh process it measures the floor:
+the built database's rows, read into memory first, inserted with plain
+`sqlite3.executemany` in one transaction into the same schema, plus the same
+full-text and plain indexes. Then it runs `PRAGMA integrity_check` and `PRAGMA
+foreign_key_check` on the built database.
 Beside them, on the same files in the same run, two peers load the CSV files
 (the YAML registries are left out: neither reads YAML): the sqlite3 shell's
 `.import` (C, no checks, no full-text or other indexes) and `sqlite-utils insert
@@ -20,11 +26,13 @@ import argparse
 import contextlib
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from bench import synth
 from schema import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,11 +40,8 @@ PHASES = ["parse", "validate", "insert", "search", "indexes", "summaries", "fina
 
 
 def measure(sources, output):
-    """Run in a child process: phase timings and the floor, as a dict."""
-    import database
-    from checks import check_sources
-    from convert import convert
-    from sourcetree import parse_sources
+    """Run in a child process: the build's phase timings, as a dict."""
+    import pipeline
 
     timings = {}
 
@@ -44,50 +49,68 @@ def measure(sources, output):
     def timer(name):
         started = time.perf_counter()
         yield
-        timings[name] = time.perf_counter() - started
+        # Phases entered many times (each batch of inserts) add up.
+        timings[name] = timings.get(name, 0) + time.perf_counter() - started
 
-    with timer("parse"):
-        parsed = parse_sources(sources)
-    with timer("validate"):
-        problems = check_sources(parsed)
-        if problems:
-            raise RuntimeError(f"the synthetic sources have {len(problems)} problem(s), the first: {problems[0]}")
-        loaded = convert(parsed)
-    database.write_database(loaded, output, timer)
+    pipeline.build_database(sources, output, timer)
+    # Insert time is measured within the stream: the rest of the stream is reading, checking and converting.
+    timings["validate"] = timings.pop("stream") - timings["insert"]
     timings["build"] = sum(timings[p] for p in PHASES)
-    timings.update(floor(loaded, Path(output).with_suffix(".floor.db")))
-    rows = {table.name: sum(1 for _ in loaded.rows(table)) for table in TABLES}
-    return {"timings": timings, "rows": rows, "bytes": Path(output).stat().st_size}
+    return {"timings": timings}
 
 
-def floor(sources, path):
-    """The same rows, schema, full-text and plain indexes with nothing but sqlite3 calls."""
-    import database
+def built_rows(database):
+    """Every table's rows in the built database, in rowid order: what the floor inserts."""
+    connection = sqlite3.connect(database)
+    try:
+        return {table.name: connection.execute(f"select * from [{table.name}]").fetchall() for table in TABLES}
+    finally:
+        connection.close()
 
+
+def floor(database, path):
+    """Run in a child process: the same rows, schema, full-text and plain indexes with nothing but sqlite3 calls."""
+    import database as writing
+
+    prepared = built_rows(database)
+    path = Path(path)
     path.unlink(missing_ok=True)
-    prepared = [
-        (table.name, table.column_names, [tuple(row.get(c) for c in table.column_names) for row in sources.rows(table)]) for table in TABLES
-    ]
-    connection, db = database.open_new(path)
-    database.create_tables(db)
+    connection = writing.open_new(path)
+    writing.create_tables(connection)
     started = time.perf_counter()
     connection.execute("begin")
-    for name, columns, rows in prepared:
-        placeholders = ", ".join("?" * len(columns))
-        connection.executemany(f"insert into [{name}] values ({placeholders})", rows)
+    for table in TABLES:
+        placeholders = ", ".join("?" * len(table.column_names))
+        connection.executemany(f"insert into [{table.name}] values ({placeholders})", prepared[table.name])
     connection.execute("commit")
     insert = time.perf_counter() - started
     started = time.perf_counter()
     for table in (table for table in TABLES if table.search):
-        for sql in database.create_search_sql(table):
+        for sql in writing.create_search_sql(table):
             connection.execute(sql)
     search = time.perf_counter() - started
     started = time.perf_counter()
-    database.create_indexes(db)
+    writing.create_indexes(connection)
     indexes = time.perf_counter() - started
     connection.close()
     path.unlink()
     return {"floor_insert": insert, "floor_search": search, "floor_indexes": indexes}
+
+
+def integrity(database):
+    """The built database's row counts and what PRAGMA integrity_check and foreign_key_check report: ok, or how many problems."""
+    connection = sqlite3.connect(database)
+    try:
+        rows = {table.name: connection.execute(f"select count(*) from [{table.name}]").fetchone()[0] for table in TABLES}
+        checked = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+        foreign = connection.execute("PRAGMA foreign_key_check").fetchall()
+    finally:
+        connection.close()
+    return {
+        "rows": rows,
+        "integrity_check": "ok" if checked == ["ok"] else f"{len(checked)} problem(s)",
+        "foreign_key_check": "ok" if not foreign else f"{len(foreign)} problem(s)",
+    }
 
 
 def csv_files(sources):
@@ -114,15 +137,30 @@ def peers(sources, work):
     return result
 
 
-def run_child(sources, output):
-    """Measure one size in a fresh process; returns the result and the child's peak memory."""
-    command = [sys.executable, "-m", "bench.build_bench", "--child", str(sources), str(output)]
+def run_child(mode, *arguments):
+    """Run `mode` (--child or --floor) in a fresh process; returns its result and its peak memory."""
+    command = [sys.executable, "-m", "bench.build_bench", mode, *map(str, arguments)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(process.pid, 0)
     result = json.loads(process.stdout.read())
     if status != 0:
-        raise RuntimeError(f"measuring {sources} failed")
+        raise RuntimeError(f"{mode} {arguments} failed")
     result["peak_rss_mb"] = usage.ru_maxrss / 1024
+    return result
+
+
+def measure_size(size, work, with_peers=True, reuse_sources=False):
+    sources = work / f"sources-{size}"
+    database = work / f"binational-{size}.db"
+    if not (reuse_sources and sources.is_dir()):
+        synth.Synth(size, 0, 10000).write(sources)
+    result = run_child("--child", sources, database)
+    result["timings"].update(run_child("--floor", database, work / f"floor-{size}.db"))
+    result["timings"].pop("peak_rss_mb", None)
+    result.update(integrity(database))
+    result["bytes"] = database.stat().st_size
+    if with_peers:
+        result["timings"].update(peers(sources, work))
     return result
 
 
@@ -133,8 +171,8 @@ def report(results):
         "`make bench` (bench/build_bench.py): synthetic sources from `python -m bench.synth`; seconds per phase; the floor is",
         "plain `sqlite3.executemany` of the same rows in one transaction, then the same FTS5 and plain indexes.",
         "",
-        "| events | rows | parse | validate | insert | FTS | indexes | summaries | finalize | **build** | floor insert | insert ÷ floor | floor FTS + indexes | peak memory MB | db MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| events | rows | parse | validate | insert | FTS | indexes | summaries | finalize | **build** | floor insert | insert ÷ floor | floor FTS + indexes | peak memory MB | db MB | integrity_check | foreign_key_check |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     peer_lines = []
     for events, r in sorted(results.items(), key=lambda item: int(item[0])):
@@ -142,7 +180,8 @@ def report(results):
         lines.append(
             f"| {int(events):,} | {sum(r['rows'].values()):,} | {t['parse']:.2f} | {t['validate']:.2f} | {t['insert']:.2f} | {t['search']:.2f} | "
             f"{t['indexes']:.2f} | {t['summaries']:.2f} | {t['finalize']:.2f} | **{t['build']:.2f}** | {t['floor_insert']:.2f} | "
-            f"{t['insert'] / t['floor_insert']:.1f}× | {t['floor_search'] + t['floor_indexes']:.2f} | {r['peak_rss_mb']:.0f} | {r['bytes'] / 1e6:.0f} |"
+            f"{t['insert'] / t['floor_insert']:.1f}× | {t['floor_search'] + t['floor_indexes']:.2f} | {r['peak_rss_mb']:.0f} | {r['bytes'] / 1e6:.0f} | "
+            f"{r.get('integrity_check', 'not run')} | {r.get('foreign_key_check', 'not run')} |"
         )
         if "peer_sqlite3_import" in t:
             floor_total = t["floor_insert"] + t["floor_search"] + t["floor_indexes"]
@@ -168,20 +207,28 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Build benchmark at growing sizes.")
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000, 1000000])
     parser.add_argument("--work", type=Path, default=Path("/tmp/binational-bench"))
+    parser.add_argument(
+        "--no-peers", dest="peers", action="store_false", help="leave out the peers (sqlite-utils takes about 30 minutes at 10^6)"
+    )
+    parser.add_argument(
+        "--reuse-sources",
+        action="store_true",
+        help="build from the synthetic trees a previous run left in --work (the same for a size: synth is deterministic)",
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--floor", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(measure(*args.child)))
         return 0
-    from bench import synth
+    if args.floor:
+        print(json.dumps(floor(*args.floor)))
+        return 0
 
     output = ROOT / "bench" / "results-build.json"
     results = json.loads(output.read_text()) if output.exists() else {}  # sizes not measured now keep their results
     for size in args.sizes:
-        sources = args.work / f"sources-{size}"
-        synth.Synth(size, 0, 10000).write(sources)
-        results[str(size)] = run_child(sources, args.work / f"binational-{size}.db")
-        results[str(size)]["timings"].update(peers(sources, args.work))
+        results[str(size)] = measure_size(size, args.work, args.peers, args.reuse_sources)
         print(f"{size}: build {results[str(size)]['timings']['build']:.2f} s", file=sys.stderr)
     output.write_text(json.dumps(results, indent=1) + "\n")
     (ROOT / "bench" / "results-build.md").write_text(report(results))
