@@ -84,7 +84,7 @@ def build_lock(output):
 
 # The DDL is written here, in the form sqlite-utils writes it (the schema every earlier database has), rather
 # than with sqlite-utils, whose import (it brings pandas when installed) took longer than checking 10^4 events.
-SQLITE_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL"}
+SQLITE_TYPES = {str: "TEXT", int: "INTEGER", float: "REAL", bytes: "BLOB"}
 
 
 def quoted(name):
@@ -100,7 +100,7 @@ def create_table_sql(table):
         if column.name in references:
             extras.append(f"REFERENCES {quoted(references[column.name])}({quoted('id')})")
         definitions.append(" ".join([f"   {quoted(column.name)}", SQLITE_TYPES[column.sqlite_type], *extras]))
-    compound_key = "" if single_key else f",\n   PRIMARY KEY ({', '.join(map(quoted, table.primary_key))})"
+    compound_key = f",\n   PRIMARY KEY ({', '.join(map(quoted, table.primary_key))})" if len(table.primary_key) > 1 else ""
     return f"CREATE TABLE {quoted(table.name)} (\n" + ",\n".join(definitions) + compound_key + "\n)"
 
 
