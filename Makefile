@@ -101,7 +101,7 @@ release: install
 publish-files: install
 	$(BIN)/python release.py publish-files --output publish
 
-# Every benchmark, then BENCHMARKS.md (about 20 minutes; synthetic data in /tmp/binational-bench).
+# Every benchmark, then BENCHMARKS.md (about 90 minutes, half of it the sqlite-utils peer at 10^6; synthetic data in /tmp/binational-bench).
 bench: build install-system
 	$(BIN)/python -m bench.build_bench --sizes 1000 10000 100000 1000000
 	$(TOOLS)/python -m bench.plot

@@ -148,7 +148,7 @@ def main():
             "# Benchmarks",
             "",
             "Measured by the scripts in `bench/`, never asserted in tests (the deterministic checks — query plans, facets",
-            "present, counts — are tests). Reproduce everything with `make bench` (about 25 minutes); numbers vary with the",
+            "present, counts — are tests). Reproduce everything with `make bench` (about 90 minutes, half of it sqlite-utils at 10^6); numbers vary with the",
             f"machine. Measured on {platform.machine()}, 2 cores, 24 GiB, Python {platform.python_version()}, SQLite 3.40,",
             "Datasette 0.65.5, with the load generator on the same two cores as the server.",
             "",
