@@ -31,21 +31,12 @@ import yaml
 from datasette.utils import tilde_encode
 
 from bench.load import free_port
+from schema import EVENT_FACETS
 
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
 QUERIES = METADATA["databases"]["binational"]["queries"]
-
-
-def facet_name(facet):
-    """The column a metadata facet names: "column", {"array": "column"} or {"counted": {"column": "column", …}}."""
-    if isinstance(facet, str):
-        return facet
-    config = next(iter(facet.values()))
-    return config["column"] if isinstance(config, dict) else config
-
-
-FACETS = [facet_name(f) for f in METADATA["databases"]["binational"]["tables"]["events"]["facets"]]
+FACETS = [facet.column for facet in EVENT_FACETS]
 NGINX_STATIC = """
 worker_processes 1;
 pid {work}/nginx.pid;
@@ -96,14 +87,12 @@ def first(connection, sql):
 
 
 def html_pages(connection):
-    """One HTML page of each type readers reach from the home page (tests/test_browser.py's PAGE_TYPES)."""
-    event = first(connection, "select id from events order by rowid limit 1 offset 7")
+    """One HTML page of each type readers reach from the home page (tests/test_browser.py's PAGE_TYPES), beside
+    the events table and an event's page, which pages() measures as "events table with facets" and "row page"."""
     candidates = {
         "page: home": "/",
         "page: about": "/about",
         "page: database": "/binational",
-        "page: events table": "/binational/events",
-        "page: event": f"/binational/events/{tilde_encode(event)}",
         "page: person": _row_page(connection, "people", "select person_id from event_people group by person_id order by count(*) desc"),
         "page: institution": _row_page(
             connection, "mechanisms", "select mechanism_id from event_mechanisms group by mechanism_id order by count(*) desc"
@@ -244,6 +233,7 @@ def measure(database, count):
                 client.get(path)  # warm up: the first answer of a kind compiles its templates
                 results[label], bodies[label] = timed(client, path, count, headers=RENDER_AGAIN)
                 results[label]["served"] = timed(client, path, count)[0]
+                results[label]["html"] = not path.split("?", 1)[0].endswith(".json")
         baseline = static_baseline(bodies, count)
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -32,12 +32,12 @@ def declared_facets(metadata):
     return declared
 
 
-def summary_sql(columns):
-    """The unfiltered counts of `columns` (one parameter each), at most :limit values per facet."""
+def summary_sql(declarations):
+    """The unfiltered counts of the declared facets (one parameter each), at most :limit values per facet."""
     parts = [
         f"select * from (select :f{number} as facet, value, events as count from summary_event_facets "
         f"where facet = :f{number} order by events desc, value limit :limit)"
-        for number, _ in enumerate(columns)
+        for number, _ in enumerate(declarations)
     ]
     return "\nunion all\n".join(parts)
 

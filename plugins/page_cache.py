@@ -7,8 +7,8 @@ thousand linked cells in about 30; from memory, any page takes about a milliseco
 (deploy/nginx.conf) caches the same way; `server.py publish` deploys without it, and `make serve` too.
 
 What is kept: complete 200 responses to GET, without Set-Cookie, whose body is at most MAX_PAGE_BYTES,
-up to MAX_CACHE_BYTES in all (the least recently used page goes first). Errors, redirects, streamed
-CSV and HEAD pass through. A request with `Cache-Control: no-cache` or `no-store` (a browser's hard
+up to MAX_CACHE_BYTES in all (the least recently used page goes first). Errors, redirects, larger
+bodies (a long streamed CSV) and HEAD pass through. A request with `Cache-Control: no-cache` or `no-store` (a browser's hard
 reload; the serving benchmark's render timings) is rendered again and replaces what was kept.
 The `x-page-cache` header says which it was: `hit` or `miss`.
 """

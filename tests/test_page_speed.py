@@ -14,7 +14,7 @@ collector = load_plugin("collector")
 
 
 def run(coroutine):
-    return asyncio.new_event_loop().run_until_complete(coroutine)
+    return asyncio.run(coroutine)
 
 
 def test_a_remembered_lookup_runs_once_per_arguments_and_hands_out_copies():
