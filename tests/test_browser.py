@@ -213,6 +213,14 @@ def test_page_fits_the_screen_is_accessible_and_links_the_data(server, new_page,
     assert serious_accessibility_problems(page) == []
 
 
+def test_events_table_cells_on_a_phone_are_labelled_by_their_own_column(server, new_page):
+    page = new_page(400, 900)
+    page.goto(server + "/binational/events")
+    cells = page.locator("table.rows-and-columns tbody tr").first.locator("td")
+    labels = [cell.evaluate("cell => getComputedStyle(cell, '::before').content") for cell in cells.all()]
+    assert labels == ['"Date"', '"Event"', '"Institution"', '"Place"', '"People"', '"Topics"']
+
+
 def test_events_table_shows_data_on_the_first_screen(server, new_page):
     page = new_page(1400, 1000)
     page.goto(server + "/binational/events")
