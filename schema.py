@@ -933,6 +933,9 @@ TABLES = (
 
 # Summary tables, computed once at build time, so that the pages and canned queries that
 # aggregate the whole dataset read a few rows instead of scanning every event.
+# A pair's event ids are one value, which the server refuses past 100 kB (plugins/sqlite_limits.py): about
+# 5,000 ids. The real data's busiest pair shared 4 events; a large edition's may share tens of thousands.
+PAIR_EVENT_IDS = 100
 SUMMARIES = (
     Table(
         "summary_event_facets",
@@ -959,12 +962,19 @@ SUMMARIES = (
             Column("person_b_id", "Second person's id.", references="people"),
             Column("person_b", "Second person's name."),
             Column("events", "Number of events both were present at.", "int"),
-            Column("event_ids", "JSON array of those events' ids."),
+            Column(
+                "event_ids",
+                f"JSON array of those events' ids: for a pair that shared more than {PAIR_EVENT_IDS:,}, the first "
+                f"{PAIR_EVENT_IDS:,} in id order (events counts them all).",
+            ),
         ),
         primary_key=("person_a_id", "person_b_id"),
         indexes=(("person_b_id",), ("events", "person_a", "person_b")),
-        sql="""
-select pairs.a, pa.name, pairs.b, pb.name, pairs.events, pairs.event_ids
+        sql=f"""
+select pairs.a, pa.name, pairs.b, pb.name, pairs.events,
+  case when pairs.events <= {PAIR_EVENT_IDS} then pairs.event_ids
+  else (select json_group_array(value) from (select value from json_each(pairs.event_ids) order by value limit {PAIR_EVENT_IDS}))
+  end
 from (
   select a.person_id as a, b.person_id as b, count(distinct a.event_id) as events,
     json_group_array(distinct a.event_id) as event_ids

@@ -17,6 +17,8 @@ templates and filters do not change. The page's SQL is Datasette's own, with the
 parameters; a facet's column names come only from the declarations in the metadata.
 """
 
+import urllib.parse
+
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.facets import Facet
@@ -89,6 +91,43 @@ def plain(url):
     return str.__str__(url)
 
 
+class Toggles:
+    """The URLs that add a facet value to the page's filters or remove it, as Datasette builds them.
+
+    Datasette's path_with_added_args parses the query string again for each value and absolute_url
+    joins each path to the request's URL: a page of nine facets makes hundreds. Here the query string
+    is parsed once; an added argument is appended to it as urlencode would write it, so the URLs are
+    the same strings (tests/test_counted_facets.py compares them with Datasette's own facets).
+    """
+
+    def __init__(self, datasette, request):
+        self.datasette, self.request = datasette, request
+        self.pairs = urllib.parse.parse_qsl(request.query_string)
+        self.query = urllib.parse.urlencode(self.pairs)
+        self.prefix = plain(datasette.urls.path(request.path))
+        self.origin = None
+        if self.prefix.startswith("/") and not self.prefix.startswith("//"):
+            # absolute_url joins a path to the request's URL: for a path from the root, its scheme and host.
+            self.origin = datasette.absolute_url(request, "/")[:-1]
+
+    def adding(self, key, value):
+        if value is None:  # Datasette removes the argument instead
+            return self.absolute(path_with_added_args(self.request, {key: value}))
+        added = urllib.parse.urlencode([(key, value)])
+        return self.absolute_path(self.prefix + "?" + (self.query + "&" + added if self.query else added))
+
+    def removing(self, key, value):
+        return self.absolute(path_with_removed_args(self.request, {key: str(value)}))
+
+    def absolute(self, path):
+        return self.absolute_path(plain(self.datasette.urls.path(path)))
+
+    def absolute_path(self, path):
+        if self.origin is None:
+            return self.datasette.absolute_url(self.request, path)
+        return self.origin + path
+
+
 class CountedFacet(Facet):
     type = "counted"
 
@@ -139,19 +178,17 @@ class CountedFacet(Facet):
             # Foreign keys shown by their labels, as Datasette's column facet does.
             labels = await self.ds.expand_foreign_keys(self.database, self.table, column, [row["value"] for row in shown])
         pairs = self.get_querystring_pairs()
+        toggles = Toggles(self.ds, self.request)
         values = []
         for row in shown:
             key, value = toggle_argument(declaration, row["value"])
             selected = (key, str(value)) in pairs
-            toggle = (
-                path_with_removed_args(self.request, {key: str(value)}) if selected else path_with_added_args(self.request, {key: value})
-            )
             values.append(
                 {
                     "value": row["value"],
                     "label": labels.get((column, row["value"]), row["value"]),
                     "count": row["count"],
-                    "toggle_url": self.ds.absolute_url(self.request, plain(self.ds.urls.path(toggle))),
+                    "toggle_url": toggles.removing(key, value) if selected else toggles.adding(key, value),
                     "selected": selected,
                 }
             )

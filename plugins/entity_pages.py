@@ -146,7 +146,7 @@ where p.id = :id""",
 select {EVENT_COLUMNS}, pl.name as place, x.place_id, x.role as how, m.name as institution, e.mechanism_id
 from event_places x join events e on e.id = x.event_id join places pl on pl.id = x.place_id
 left join mechanisms m on m.id = e.mechanism_id
-where x.place_id = :id or pl.parent_id = :id
+where x.place_id in (select :id union select id from places where parent_id = :id)
 order by e.start_date desc, e.id""",
                 empty="The report places no event here.",
                 more="/binational/event_places?place_id={id}",

@@ -5,6 +5,7 @@ Names are looked up once per server from the registries (people, topics, countri
 database is immutable, so they never change while it runs.
 """
 
+import functools
 import json
 
 from datasette import hookimpl
@@ -41,18 +42,20 @@ async def names(datasette, table, by="id"):
     return NAMES[key]
 
 
+@functools.lru_cache(maxsize=4096)
+def item_link(table, item_id, name):
+    """One item of a list cell as HTML: the same topics, countries and people recur on every page."""
+    if item_id is None:
+        return str(escape(name))
+    return f'<a href="/{DATABASE}/{table}/{escape(tilde_encode(item_id))}">{escape(name)}</a>'
+
+
 def linked_list(items, table, lookup, by):
     """A JSON list cell as linked names: items are ids (by="id") or names (by="name")."""
     if not items:
         return Markup("&nbsp;")  # an empty list shows as nothing (Datasette ignores an empty string)
-    links = []
-    for item in items:
-        name, item_id = (lookup.get(item, item), item) if by == "id" else (item, lookup.get(item))
-        if item_id is None:
-            links.append(str(escape(name)))
-        else:
-            links.append(f'<a href="/{DATABASE}/{table}/{escape(tilde_encode(item_id))}">{escape(name)}</a>')
-    return Markup(", ".join(links))
+    pairs = ((lookup.get(item, item), item) for item in items) if by == "id" else ((item, lookup.get(item)) for item in items)
+    return Markup(", ".join(item_link(table, item_id, name) for name, item_id in pairs))
 
 
 @hookimpl

@@ -4,9 +4,10 @@ On a synthetic edition of 10,000 events with random filters (fixed seed), the li
 must be those of a plain GROUP BY over the link tables for the same filter, and every column facet
 must be exactly Datasette's own column facet (values, labels, counts, toggles); on the real dataset
 the list facets must be exactly Datasette's array facets. The synthetic build also passes SQLite's
-integrity and foreign-key checks.
+integrity and foreign-key checks, and its busiest pairs of people list their first event ids.
 """
 
+import json
 import random
 import sqlite3
 from urllib.parse import urlencode
@@ -158,3 +159,21 @@ def test_a_synthetic_build_passes_sqlites_integrity_and_foreign_key_checks(synth
     assert connection.execute("pragma integrity_check").fetchall() == [("ok",)]
     assert connection.execute("pragma foreign_key_check").fetchall() == []
     assert connection.execute("select count(*) from events").fetchone() == (10_000,)
+
+
+def test_a_pair_that_shared_many_events_lists_the_first_of_them_and_counts_them_all(synthetic):
+    _, connection = synthetic
+    busiest = connection.execute(
+        "select person_a_id, person_b_id, events, event_ids from people_pairs where events > 100 order by events desc, person_a_id"
+    ).fetchall()
+    assert len(busiest) == 36
+    for a, b, events, event_ids in busiest[:3] + busiest[-3:]:
+        shared = [
+            row[0]
+            for row in connection.execute(
+                "select a.event_id from event_people a join event_people b on b.event_id = a.event_id "
+                "where a.person_id = ? and b.person_id = ? and a.present and b.present group by a.event_id order by a.event_id",
+                (a, b),
+            )
+        ]
+        assert (len(shared), json.loads(event_ids)) == (events, shared[:100])

@@ -37,3 +37,15 @@ def test_the_real_annotated_report_is_whole(site):
     report = site.loop.run_until_complete(annotated_report.load(site.datasette.get_database(DB), "cbi-2023"))
     assert report["citations_cut_at"] is None
     assert "more rows than a page can link" not in site.get("/report/cbi-2023").text
+
+
+def test_the_network_draws_the_people_of_the_pairs_it_loads(site):
+    # Both read the pairs that shared the most events, in the same order: at most 1,000 (every pair of the real data).
+    metadata = site.get("/-/metadata.json").json()
+    chart = metadata["databases"][DB]["queries"]["people_network"]["chart"]
+    pairs_url = next(source["url"] for source in chart["data"] if source["name"] == "pairs")
+    pairs = site.get(pairs_url).json()
+    people = site.get(f"/{DB}/people_network.json?_shape=array").json()
+    assert len(pairs) == 142
+    assert {row["person_id"] for row in people} == {row[key] for row in pairs for key in ("person_a_id", "person_b_id")}
+    assert [row["events"] for row in pairs] == sorted((row["events"] for row in pairs), reverse=True)
