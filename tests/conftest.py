@@ -7,6 +7,7 @@ from helpers import FIXTURE_SOURCES, ROOT, SOURCES, start_server
 from site_client import Site, load_plugin
 
 import build
+from bench.synth import Synth
 
 
 @pytest.fixture(scope="session")
@@ -129,3 +130,16 @@ def new_page(browser, request):
 def page(new_page):
     """A page 1280 × 900 (see new_page)."""
     return new_page()
+
+
+@pytest.fixture(scope="session")
+def synthetic(tmp_path_factory):
+    """A synthetic edition of 10,000 events (bench/synth.py, fixed seed), built once: (Site, connection)."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    Synth(10_000, seed=13, per_edition=10_000).write(folder / "sources")
+    build.write_database(build.load_sources(folder / "sources"), folder / "binational.db")
+    site = Site(folder / "binational.db")
+    connection = sqlite3.connect(folder / "binational.db")
+    yield site, connection
+    connection.close()
+    site.close()

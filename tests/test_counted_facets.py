@@ -9,14 +9,7 @@ integrity and foreign-key checks, and its busiest pairs of people list their fir
 
 import json
 import random
-import sqlite3
 from urllib.parse import urlencode
-
-import pytest
-from site_client import Site
-
-import build
-from bench.synth import Synth
 
 DB = "binational"
 LISTS = ("topics", "countries", "people")
@@ -28,18 +21,6 @@ GROUP_BY = {
     "people": "select p.name, count(distinct ep.event_id) from event_people ep join people p on p.id = ep.person_id "
     "where ep.event_id in (select id from events e where {where}) group by p.name",
 }
-
-
-@pytest.fixture(scope="module")
-def synthetic(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("synthetic")
-    Synth(10_000, seed=13, per_edition=10_000).write(folder / "sources")
-    build.write_database(build.load_sources(folder / "sources"), folder / "binational.db")
-    site = Site(folder / "binational.db")
-    connection = sqlite3.connect(folder / "binational.db")
-    yield site, connection
-    connection.close()
-    site.close()
 
 
 COLUMNS = ("chapter", "event_type", "mechanism_id", "mode", "month", "place_id")

@@ -49,3 +49,43 @@ def test_the_network_draws_the_people_of_the_pairs_it_loads(site):
     assert len(pairs) == 142
     assert {row["person_id"] for row in people} == {row[key] for row in pairs for key in ("person_a_id", "person_b_id")}
     assert [row["events"] for row in pairs] == sorted((row["events"] for row in pairs), reverse=True)
+
+
+def in_date_order_sections():
+    entity_pages = load_plugin("entity_pages")
+    return [(table, section) for table, page in sorted(entity_pages.PAGES.items()) for section in page.sections if section.in_date_order]
+
+
+def test_walking_the_events_in_date_order_finds_the_same_rows_in_the_same_order(synthetic):
+    # For the busiest entities and a few rare ones of a synthetic edition: every row, not only the first page.
+    _, connection = synthetic
+    links = {"people": ("event_people", "person_id"), "topics": ("event_topics", "topic_id")}
+    sections = in_date_order_sections()
+    assert [(table, section.title) for table, section in sections] == [
+        ("people", "Events, in date order, with role and title at the time"),
+        ("people", "In the report's words"),
+        ("topics", "Events on this topic"),
+    ]
+    for table, section in sections:
+        link, key = links[table]
+        counted = connection.execute(f"select {key}, count(distinct event_id) from {link} group by {key} order by 2 desc, 1").fetchall()
+        for entity_id, events in counted[:3] + counted[-2:]:
+            assert connection.execute(section.in_date_order.count_sql, {"id": entity_id}).fetchone() == (events,)
+            rows = connection.execute(section.sql, {"id": entity_id}).fetchall()
+            assert rows, (table, entity_id)
+            assert connection.execute(section.in_date_order.sql, {"id": entity_id}).fetchall() == rows, (table, section.title, entity_id)
+
+
+def test_an_entity_in_many_events_is_listed_by_walking_the_events(synthetic, monkeypatch):
+    site, connection = synthetic
+    entity_pages = load_plugin("entity_pages")
+    busiest, events = connection.execute(
+        "select person_id, events from summary_events_by_person order by events desc, person_id limit 1"
+    ).fetchone()
+    section = entity_pages.PAGES["people"].sections[0]
+    db = site.datasette.get_database(DB)
+    assert site.loop.run_until_complete(entity_pages.section_sql(db, section, busiest)) == section.sql
+    monkeypatch.setattr(entity_pages, "MANY_EVENTS", events)
+    assert site.loop.run_until_complete(entity_pages.section_sql(db, section, busiest)) == section.in_date_order.sql
+    page = site.loop.run_until_complete(entity_pages.entity_page(db, "people", busiest))
+    assert page["sections"][0]["more"] == {"shown": 500, "href": f"/binational/event_people?person_id={busiest}"}

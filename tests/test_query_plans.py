@@ -161,3 +161,16 @@ def test_a_scan_of_a_whole_index_is_a_full_scan_for_an_entity_page(connection):
     assert full_scans(plan(connection, sql, {"id": "x"}), sql, covering_index_scans=True) == [
         "SCAN x USING COVERING INDEX sqlite_autoindex_event_places_1"
     ]
+
+
+IN_DATE_ORDER = [(table, section) for table, section in ENTITY_SECTIONS if section.in_date_order]
+
+
+@pytest.mark.parametrize("table, section", IN_DATE_ORDER, ids=[f"{table}: {section.title}" for table, section in IN_DATE_ORDER])
+def test_an_entity_in_many_events_walks_the_date_index_and_looks_up_each_link(connection, table, section):
+    steps = plan(connection, section.in_date_order.sql, {"id": "x"})
+    link = {"people": "ep", "topics": "et"}[table]
+    assert steps[0] == "SCAN e USING INDEX idx_events_date_order"
+    assert re.fullmatch(rf"SEARCH {link} USING (COVERING )?INDEX sqlite_autoindex_\w+_1 \(event_id=\? AND \w+_id=\?\)", steps[1]), steps
+    assert "USE TEMP B-TREE FOR ORDER BY" not in steps  # only for the right part: the first rows come without sorting them all
+    assert plan(connection, section.in_date_order.count_sql, {"id": "x"})[0].startswith("SEARCH summary_events_by_")
