@@ -122,13 +122,16 @@ def create_index(connection, table, columns, names):
 
 
 def create_indexes(connection, tables=TABLES):
-    """An index on every reference, then the declared ones."""
+    """An index on every reference, then the declared ones, each unless an index the table already has
+    (its primary key's included) starts with the same columns and so serves the same lookups."""
     names = {row[0] for row in connection.execute("select name from sqlite_master where type = 'index'")}
     for table in tables:
-        for column, _ in table.foreign_keys:
-            create_index(connection, table, [column], names)
-        for columns in table.indexes:
+        indexed = [tuple(table.primary_key)] if table.primary_key else []
+        for columns in [(column,) for column, _ in table.foreign_keys] + [tuple(columns) for columns in table.indexes]:
+            if any(existing[: len(columns)] == columns for existing in indexed):
+                continue
             create_index(connection, table, list(columns), names)
+            indexed.append(columns)
 
 
 @contextlib.contextmanager

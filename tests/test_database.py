@@ -174,6 +174,21 @@ def test_every_foreign_key_column_is_indexed(connection):
     assert unindexed == []
 
 
+def test_no_index_repeats_the_leading_columns_of_another(connection):
+    # An index whose columns begin another index (the primary key's included) serves no lookup the other
+    # does not: it only costs build time and space (there were 19, one on event_people.event_id).
+    repeated = []
+    for (table,) in rows(connection, "select name from sqlite_master where type = 'table' and name not like '%_fts%'"):
+        indexes = {
+            index[1]: tuple(column[2] for column in rows(connection, f"pragma index_info('{index[1]}')"))
+            for index in rows(connection, f"pragma index_list('{table}')")
+        }
+        for name, columns in indexes.items():
+            if any(other != name and found[: len(columns)] == columns for other, found in indexes.items()):
+                repeated.append((table, name, columns))
+    assert repeated == []
+
+
 def test_real_search_folds_accents(connection):
     def search(table, query):
         sql = f"select {table}.id from {table} join {table}_fts on {table}_fts.rowid = {table}.rowid where {table}_fts match :q"
