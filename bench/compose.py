@@ -152,6 +152,14 @@ def main():
             f"machine. Measured on {platform.machine()}, 2 cores, 24 GiB, Python {platform.python_version()}, SQLite 3.40,",
             "Datasette 0.65.5, with the load generator on the same two cores as the server.",
             "",
+            "One size alone, such as the 10^5 build beside its peers and its pages (about 15 minutes, after `make install`):",
+            "",
+            "```",
+            ".venv/bin/python -m bench.build_bench --sizes 100000",
+            ".venv/bin/python -m bench.serve_bench --sizes 100000 --requests 30",
+            ".venv/bin/python -m bench.compose",
+            "```",
+            "",
             "Sizes in these results: build at "
             + (", ".join(f"{int(n):,}" for n in sorted(build, key=int)) or "none")
             + " events; serving at "
