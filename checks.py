@@ -5,18 +5,24 @@ values.read_file_records (pure functions) and checks each record as it
 passes, table by table in the declared order, so that a build can convert and
 write each row at once instead of holding every record
 (pipeline.stage_sources). What a check needs of rows
-that have passed is kept, and only that: the keys seen (unique keys), the ids
-of referenced tables, each event's section (for its links' quotes), the state
-of each table's rules (schema.DateRange, UniqueNames, Acyclic, RepresentedBy,
-ReportSnapshot, SectionHeadings) and the rows of the few tables the report's
-text is cut by. References to a table that has not passed yet (a section's
-parent) are checked when every table has. `check_sources` runs the same
+that have passed is kept, and only that. What grows with the largest tables
+is kept on disk, in a scratch SQLite database with a bounded page cache
+(open_scratch): the keys seen (UniqueKeys, a file's keys at a time, checked
+before any of its rows is yielded) and the (event, person) pairs present for
+RepresentedBy. In memory: the ids of referenced tables and each event's section
+(looked up for every link row, too often to ask a database), the state of
+the other rules (schema.DateRange, UniqueNames, Acyclic, ReportSnapshot,
+SectionHeadings), the rows of the few tables the report's text is cut by and
+the text quotes are searched in. References to a table that has not passed
+yet (a section's parent) are checked when every table has. `check_sources` runs the same
 checks over a whole parsed tree and returns every problem; it can run any
 number of times on the same sources and finds the same problems.
 """
 
 import functools
+import operator
 import re
+import sqlite3
 import unicodedata
 from pathlib import Path
 
@@ -54,6 +60,8 @@ WHOLE_TABLE_RULES = (ReportSnapshot, SectionHeadings)
 FILE_BITS = 32  # a location is a line and a file's number, in one int
 FILE_MASK = (1 << FILE_BITS) - 1
 REFERENCED = frozenset(column.references or column.item_references for table in SOURCE_TABLES for column in table.source_columns) - {None}
+# The scratch database's page cache, in KiB: its other pages wait in its file, so the keys of millions of rows take disk, not memory.
+SCRATCH_CACHE_KIB = 16 * 1024
 
 
 def problem_order(problem):
@@ -93,22 +101,44 @@ def checked_records(parsed, findings):
     """
     problems = findings.found
     check_dataset(parsed.dataset, problems)
-    passed = PassedRows(parsed)
-    for table in SOURCE_TABLES:
-        table_check = TableCheck(table, passed, problems)
-        for records in table_files(parsed, table, findings.read, passed.unreadable):
-            for record, values in zip(records, read_file_records(records, table, problems), strict=True):
-                table_check.row(record, values)
-                yield table, record, values
-        table_check.end()
-    passed.check_later_references(problems)
+    scratch = open_scratch()
+    try:
+        passed = PassedRows(parsed, scratch)
+        for table in SOURCE_TABLES:
+            table_check = TableCheck(table, passed, problems)
+            for records in table_files(parsed, table, findings.read, passed.unreadable):
+                typed = read_file_records(records, table, problems)
+                # A file's keys are checked before any of its rows is yielded: a row whose key is taken is never converted.
+                table_check.keys.add_file(records, typed)
+                for record, values in zip(records, typed, strict=True):
+                    table_check.row(record, values)
+                    yield table, record, values
+            table_check.end()
+        passed.check_later_references(problems)
+    finally:
+        scratch.close()
+
+
+def open_scratch():
+    """A private SQLite database in a temporary file, removed when it is closed: what the checks remember of large tables.
+
+    Its page cache is bounded (SCRATCH_CACHE_KIB), so the keys of millions of
+    rows wait on disk rather than in memory. It is one transaction that is
+    never committed: nothing of it is meant to last.
+    """
+    scratch = sqlite3.connect("", isolation_level=None)
+    scratch.execute(f"PRAGMA cache_size = -{SCRATCH_CACHE_KIB}")
+    scratch.execute("PRAGMA journal_mode = OFF")
+    scratch.execute("PRAGMA synchronous = OFF")
+    scratch.execute("begin")
+    return scratch
 
 
 class PassedRows:
     """What the checks keep of the rows that have passed: ids, each event's section, whole small tables, the report's text."""
 
-    def __init__(self, parsed):
-        self.parsed = parsed
+    def __init__(self, parsed, scratch):
+        self.parsed, self.scratch = parsed, scratch  # scratch: the database of keys and present pairs (open_scratch)
         self.unreadable = set(parsed.unreadable)
         self.event_sections = {}  # event id -> its section id; the last row of an id wins
         # The ids of each referenced table; the events' are the keys of event_sections, not kept twice.
@@ -158,9 +188,7 @@ class TableCheck:
 
     def __init__(self, table, passed, problems):
         self.table, self.passed, self.problems = table, passed, problems
-        self.key_columns = table.primary_key
-        self.seen = {}  # key -> location of the first row with it
-        self.paths, self.file_numbers = [], {}  # the files of locations, and each one's number
+        self.keys = UniqueKeys(table, passed.scratch, problems)
         self.requiring = tuple((c.name, c.requires) for c in table.source_columns if c.requires)
         self.rules = tuple(RULES[type(rule)](rule, table, passed, problems) for rule in table.rules)
         self.keeps_rows = any(isinstance(rule, WHOLE_TABLE_RULES) for rule in table.rules)
@@ -178,7 +206,6 @@ class TableCheck:
         self.is_events = table.name == EVENTS
 
     def row(self, record, values):
-        self.check_unique(record, values)
         for name, required in self.requiring:
             if values.get(name) is not None and values.get(required) is None:
                 self.problems.append(Problem(record.path, record.line_of(name), name, f"is set, so {required} is required too"))
@@ -202,30 +229,6 @@ class TableCheck:
         if self.keeps_rows:
             self.passed.whole[self.table.name] = self.rows
 
-    def check_unique(self, record, values):
-        parts = [values.get(name) for name in self.key_columns]
-        if None in parts:
-            return
-        key = compact_key(parts)
-        first = self.seen.get(key)
-        if first is None:
-            self.seen[key] = self.location(record)
-            return
-        label = "/".join(str(part) for part in parts)
-        name = self.key_columns[0]
-        path, line = self.paths[first & FILE_MASK], first >> FILE_BITS
-        self.problems.append(
-            Problem(record.path, record.line_of(name), name, f"{label!r} is already used at {path}:{line}; ids must be unique")
-        )
-
-    def location(self, record):
-        """A record's file and line as one number, the line above the file's number: a tuple of them holds far more."""
-        number = self.file_numbers.get(record.path)
-        if number is None:
-            number = self.file_numbers[record.path] = len(self.paths)
-            self.paths.append(record.path)
-        return record.line << FILE_BITS | number
-
     def check_references(self, record, values):
         """Every reference names an existing id (references into unreadable files are not re-reported)."""
         passed = self.passed
@@ -244,15 +247,60 @@ class TableCheck:
                     self.problems.append(Problem(record.path, record.line_of(name), name, reference_message(item, target)))
 
 
-def compact_key(parts):
-    """Text values as one string, which holds far less than a tuple of them; other values as their tuple.
+class UniqueKeys:
+    """The keys of one table's rows, each with the location of the first row that has it, in the scratch database.
 
-    Unambiguous: no typed text holds a NUL (values.CONTROL refuses it). One text value is itself.
+    A file's keys go in at once (`add_file`), through the scratch table's
+    primary key: a key already there is left as it is, so it keeps the first
+    row's location. Only when a file's keys are not all new are its rows looked
+    up one by one, to report each row whose key another row has.
     """
-    try:
-        return "\0".join(parts)
-    except TypeError:  # a value that is not text: join takes only text
-        return tuple(parts)
+
+    def __init__(self, table, scratch, problems):
+        self.scratch, self.problems = scratch, problems
+        self.key_columns = table.primary_key
+        self.paths, self.file_numbers = [], {}  # the files of locations, and each one's number
+        # The scratch table's name and columns are the declaration's position and numbers, never a value of the sources.
+        name = f"keys_{POSITION[table.name]}"
+        parts = [f"part_{number}" for number in range(len(self.key_columns))]
+        scratch.execute(f"create table {name} ({', '.join(parts)}, location integer, primary key ({', '.join(parts)})) without rowid")
+        self.insert_sql = f"insert or ignore into {name} values ({', '.join('?' * (len(parts) + 1))})"
+        self.first_sql = f"select location from {name} where {' and '.join(f'{part} = ?' for part in parts)}"
+        # A record's key, as a tuple, from its typed values
+        getter = operator.itemgetter(*self.key_columns)
+        self.key_of = getter if len(self.key_columns) > 1 else lambda values: (getter(values),)
+
+    def add_file(self, records, typed):
+        """Add the keys of one file's records (typed: their values); report each key that another row has."""
+        if not records:
+            return
+        number = self.file_number(records[0].path)
+        keyed = [(record, key) for record, key in zip(records, map(self.key_of, typed), strict=True) if None not in key]
+        before = self.scratch.total_changes
+        self.scratch.executemany(self.insert_sql, [(*key, record.line << FILE_BITS | number) for record, key in keyed])
+        if self.scratch.total_changes - before != len(keyed):
+            self.report_taken(keyed, number)
+
+    def report_taken(self, keyed, number):
+        """Report each record whose key was first seen in another row (its location is not the one kept)."""
+        for record, key in keyed:
+            (first,) = self.scratch.execute(self.first_sql, key).fetchone()
+            if first == record.line << FILE_BITS | number:
+                continue
+            label = "/".join(str(part) for part in key)
+            name = self.key_columns[0]
+            path, line = self.paths[first & FILE_MASK], first >> FILE_BITS
+            self.problems.append(
+                Problem(record.path, record.line_of(name), name, f"{label!r} is already used at {path}:{line}; ids must be unique")
+            )
+
+    def file_number(self, path):
+        """The number of a file, which a location holds below its line: an int holds far less than a tuple."""
+        number = self.file_numbers.get(path)
+        if number is None:
+            number = self.file_numbers[path] = len(self.paths)
+            self.paths.append(path)
+        return number
 
 
 def reference_message(item, target):
@@ -405,19 +453,27 @@ class RepresentedByCheck(RowRule):
     """Who represented a person is named only for someone not there, and that representative was there.
 
     Whether the representative was there is known once every row has passed, so the rule keeps the
-    (event, person) pair of every row with a present role: the one rule whose memory grows with its table.
+    (event, person) pair of every row with a present role, in the scratch database (a few batches of
+    pairs in memory at a time), and the few rows that name a representative, in memory.
     """
+
+    BATCH = 10_000
 
     def __init__(self, *arguments):
         super().__init__(*arguments)
-        self.present = set()
+        self.scratch = self.passed.scratch
+        # NULL-safe: an invalid event id is None, and a None pair is found by another None pair, as in a set of tuples.
+        self.scratch.execute("create table present (event_id, person_id)")
+        self.pending = []  # pairs not yet in the scratch database
         self.represented = []  # (event id, representative, path, line) of every row that names one
 
     def row(self, record, values):
         column = self.rule.column
         event_id, role = values.get("event_id"), values.get("role")
         if role in PRESENT_ROLES:
-            self.present.add(compact_key((event_id, values.get("person_id"))))
+            self.pending.append((event_id, values.get("person_id")))
+            if len(self.pending) >= self.BATCH:
+                self.flush()
         representative = values.get(column)
         if representative is None:
             return
@@ -434,9 +490,20 @@ class RepresentedByCheck(RowRule):
         else:
             self.represented.append((event_id, representative, record.path, record.line_of(column)))
 
+    def flush(self):
+        self.scratch.executemany("insert into present values (?, ?)", self.pending)
+        self.pending = []
+
     def end(self, rows):
+        self.flush()
+        if not self.represented:
+            return
+        # Indexed once every pair is in: a sort, cheaper than keeping the index while millions of pairs go in.
+        self.scratch.execute("create index present_pairs on present (event_id, person_id)")
         for event_id, representative, path, line in self.represented:
-            if compact_key((event_id, representative)) not in self.present:
+            if not self.scratch.execute(
+                "select exists (select 1 from present where event_id is ? and person_id is ?)", (event_id, representative)
+            ).fetchone()[0]:
                 self.problems.append(
                     Problem(
                         path,
