@@ -20,10 +20,11 @@ number of times on the same sources and finds the same problems.
 """
 
 import functools
-import operator
+import itertools
 import re
 import sqlite3
 import unicodedata
+from operator import itemgetter
 from pathlib import Path
 
 import report
@@ -31,7 +32,6 @@ from schema import (
     ANYWHERE,
     DATASET_FIELDS,
     IN_EVENT_SECTION,
-    IN_ROW_OR_EVENT_SECTION,
     IN_ROW_SECTION,
     PRESENT_ROLES,
     SOURCE_TABLES,
@@ -108,8 +108,7 @@ def checked_records(parsed, findings):
             table_check = TableCheck(table, passed, problems)
             for records in table_files(parsed, table, findings.read, passed.unreadable):
                 typed = read_file_records(records, table, problems)
-                # A file's keys are checked before any of its rows is yielded: a row whose key is taken is never converted.
-                table_check.keys.add_file(records, typed)
+                table_check.file(records, typed)
                 for record, values in zip(records, typed, strict=True):
                     table_check.row(record, values)
                     yield table, record, values
@@ -193,17 +192,37 @@ class TableCheck:
         self.rules = tuple(RULES[type(rule)](rule, table, passed, problems) for rule in table.rules)
         self.keeps_rows = any(isinstance(rule, WHOLE_TABLE_RULES) for rule in table.rules)
         self.rows = []
-        # (column, target table, a list of ids?, does the target come later?) of every reference
-        self.linking = tuple(
+        # (column, target table, a list of ids?) of every reference to a table that has passed, and to one that has not
+        references = [
             (column.name, target, bool(column.item_references), POSITION[target] >= POSITION[table.name])
             for column in table.source_columns
             for target in (column.references or column.item_references,)
             if target
-        )
+        ]
+        self.linking = tuple((name, target, is_list) for name, target, is_list, later in references if not later)
+        self.linking_later = tuple((name, target, is_list) for name, target, is_list, later in references if later)
         self.quoted = tuple((c.name, c.quoted_in) for c in table.source_columns if c.quoted_in)
         self.notes = tuple(c.name for c in table.source_columns if c.kind == "quotes")
         self.is_referenced = table.name in REFERENCED
         self.is_events = table.name == EVENTS
+
+    def file(self, records, typed):
+        """The checks of one file's rows that are cheaper a column at a time, made before any of its rows passes.
+
+        Its keys first, so that a row whose key is taken is never converted; then its references to tables
+        that have passed, its quotes and what its rules check a file at a time; then its ids are kept (an
+        event's section with it; the last row of an id wins).
+        """
+        self.keys.add_file(records, typed)
+        self.check_references(records, typed)
+        if self.quoted or self.notes:
+            check_quotes(records, typed, self.quoted, self.notes, self.passed, self.problems)
+        for rule in self.rules:
+            rule.file(records, typed)
+        if self.is_events:
+            self.passed.event_sections.update(zip(map(itemgetter("id"), typed), map(itemgetter("section_id"), typed), strict=True))
+        elif self.is_referenced:
+            self.passed.ids[self.table.name].update(map(itemgetter("id"), typed))
 
     def row(self, record, values):
         for name, required in self.requiring:
@@ -211,13 +230,8 @@ class TableCheck:
                 self.problems.append(Problem(record.path, record.line_of(name), name, f"is set, so {required} is required too"))
         for rule in self.rules:
             rule.row(record, values)
-        self.check_references(record, values)
-        if self.quoted or self.notes:
-            check_quotes(record, values, self.quoted, self.notes, self.passed, self.problems)
-        if self.is_events:
-            self.passed.event_sections[values.get("id")] = values.get("section_id")
-        elif self.is_referenced:
-            self.passed.ids[self.table.name].add(values.get("id"))
+        if self.linking_later:
+            self.keep_later_references(record, values)
         if self.keeps_rows:
             self.rows.append((record, values))
 
@@ -229,22 +243,39 @@ class TableCheck:
         if self.keeps_rows:
             self.passed.whole[self.table.name] = self.rows
 
-    def check_references(self, record, values):
-        """Every reference names an existing id (references into unreadable files are not re-reported)."""
+    def check_references(self, records, typed):
+        """Every reference of a file's rows names an existing id (references into unreadable files are not re-reported).
+
+        A column is checked whole, its distinct ids against the target's; only a column naming an unknown id is
+        read row by row, to report each row that names one.
+        """
         passed = self.passed
-        for name, target, is_list, later in self.linking:
+        for name, target, is_list in self.linking:
+            if target in passed.unreadable:
+                continue
+            column = list(map(itemgetter(name), typed))
+            named = set(itertools.chain.from_iterable(filter(None, column))) if is_list else set(column)
+            named.discard(None)
+            known = passed.ids[target]
+            if not named.difference(known):
+                continue
+            for record, value in zip(records, column, strict=True):
+                if value is None:
+                    continue
+                for item in value if is_list else (value,):
+                    if item not in known:
+                        self.problems.append(Problem(record.path, record.line_of(name), name, reference_message(item, target)))
+
+    def keep_later_references(self, record, values):
+        """References to a table that has not passed yet, checked when every table has (PassedRows.check_later_references)."""
+        passed = self.passed
+        for name, target, is_list in self.linking_later:
             value = values.get(name)
             if value is None or target in passed.unreadable:
                 continue
-            if later:
-                passed.later_references.extend(
-                    (item, record.path, record.line_of(name), name, target) for item in (value if is_list else (value,))
-                )
-                continue
-            known = passed.ids[target]
-            for item in value if is_list else (value,):
-                if item not in known:
-                    self.problems.append(Problem(record.path, record.line_of(name), name, reference_message(item, target)))
+            passed.later_references.extend(
+                (item, record.path, record.line_of(name), name, target) for item in (value if is_list else (value,))
+            )
 
 
 class UniqueKeys:
@@ -266,26 +297,31 @@ class UniqueKeys:
         scratch.execute(f"create table {name} ({', '.join(parts)}, location integer, primary key ({', '.join(parts)})) without rowid")
         self.insert_sql = f"insert or ignore into {name} values ({', '.join('?' * (len(parts) + 1))})"
         self.first_sql = f"select location from {name} where {' and '.join(f'{part} = ?' for part in parts)}"
-        # A record's key, as a tuple, from its typed values
-        getter = operator.itemgetter(*self.key_columns)
-        self.key_of = getter if len(self.key_columns) > 1 else lambda values: (getter(values),)
+        self.key_values = tuple(map(itemgetter, self.key_columns))  # each key column's value, from a row's typed values
 
     def add_file(self, records, typed):
-        """Add the keys of one file's records (typed: their values); report each key that another row has."""
+        """Add the keys of one file's records (typed: their values); report each key that another row has.
+
+        A key with an empty part (an invalid value, reported already) is left out by the primary key, which
+        is NOT NULL; a file whose rows did not all go in is then read row by row.
+        """
         if not records:
             return
         number = self.file_number(records[0].path)
-        keyed = [(record, key) for record, key in zip(records, map(self.key_of, typed), strict=True) if None not in key]
+        locations = [record.line << FILE_BITS | number for record in records]
         before = self.scratch.total_changes
-        self.scratch.executemany(self.insert_sql, [(*key, record.line << FILE_BITS | number) for record, key in keyed])
-        if self.scratch.total_changes - before != len(keyed):
-            self.report_taken(keyed, number)
+        self.scratch.executemany(self.insert_sql, zip(*(map(get, typed) for get in self.key_values), locations, strict=True))
+        if self.scratch.total_changes - before != len(records):
+            self.report_taken(records, typed, locations)
 
-    def report_taken(self, keyed, number):
+    def report_taken(self, records, typed, locations):
         """Report each record whose key was first seen in another row (its location is not the one kept)."""
-        for record, key in keyed:
+        for record, values, location in zip(records, typed, locations, strict=True):
+            key = tuple(get(values) for get in self.key_values)
+            if None in key:
+                continue
             (first,) = self.scratch.execute(self.first_sql, key).fetchone()
-            if first == record.line << FILE_BITS | number:
+            if first == location:
                 continue
             label = "/".join(str(part) for part in key)
             name = self.key_columns[0]
@@ -345,6 +381,9 @@ def check_dataset(dataset, problems):
 class RowRule:
     def __init__(self, rule, table, passed, problems):
         self.rule, self.table, self.passed, self.problems = rule, table, passed, problems
+
+    def file(self, records, typed):
+        pass
 
     def row(self, record, values):
         pass
@@ -453,30 +492,29 @@ class RepresentedByCheck(RowRule):
     """Who represented a person is named only for someone not there, and that representative was there.
 
     Whether the representative was there is known once every row has passed, so the rule keeps the
-    (event, person) pair of every row with a present role, in the scratch database (a few batches of
-    pairs in memory at a time), and the few rows that name a representative, in memory.
+    (event, person) pair of every row with a present role, in the scratch database (a file's pairs at a
+    time), and the few rows that name a representative, in memory.
     """
-
-    BATCH = 10_000
 
     def __init__(self, *arguments):
         super().__init__(*arguments)
         self.scratch = self.passed.scratch
         # NULL-safe: an invalid event id is None, and a None pair is found by another None pair, as in a set of tuples.
         self.scratch.execute("create table present (event_id, person_id)")
-        self.pending = []  # pairs not yet in the scratch database
         self.represented = []  # (event id, representative, path, line) of every row that names one
 
-    def row(self, record, values):
+    def file(self, records, typed):
         column = self.rule.column
-        event_id, role = values.get("event_id"), values.get("role")
-        if role in PRESENT_ROLES:
-            self.pending.append((event_id, values.get("person_id")))
-            if len(self.pending) >= self.BATCH:
-                self.flush()
-        representative = values.get(column)
-        if representative is None:
-            return
+        event_ids, roles = list(map(itemgetter("event_id"), typed)), list(map(itemgetter("role"), typed))
+        pairs = zip(event_ids, map(itemgetter("person_id"), typed), strict=True)
+        present = map(PRESENT_ROLES.__contains__, roles)
+        self.scratch.executemany("insert into present values (?, ?)", itertools.compress(pairs, present))
+        for record, event_id, role, representative in zip(records, event_ids, roles, map(itemgetter(column), typed), strict=True):
+            if representative is not None:
+                self.representative(record, event_id, role, representative)
+
+    def representative(self, record, event_id, role, representative):
+        column = self.rule.column
         if role in PRESENT_ROLES:
             self.problems.append(
                 Problem(
@@ -490,12 +528,7 @@ class RepresentedByCheck(RowRule):
         else:
             self.represented.append((event_id, representative, record.path, record.line_of(column)))
 
-    def flush(self):
-        self.scratch.executemany("insert into present values (?, ?)", self.pending)
-        self.pending = []
-
     def end(self, rows):
-        self.flush()
         if not self.represented:
             return
         # Indexed once every pair is in: a sort, cheaper than keeping the index while millions of pairs go in.
@@ -610,7 +643,9 @@ def check_quote(record, field_name, section_id, quote, passed, problems, line=No
     if quote is None or section_id is None:
         return
     text = passed.searchable.get(section_id)
-    if text is None or quote_found(quote, text):
+    # A section's searchable text holds no white space but single spaces: a quote found in it as it is, is found
+    # normalized too (it is the quote stripped of single spaces at its ends), so the normalizing is left for the rest.
+    if text is None or quote in text or quote_found(quote, text):
         return
     hint = "it occurs in another section; fix section_id" if quote_found(quote, passed.anywhere) else "copy it exactly from the report"
     problems.append(
@@ -623,26 +658,36 @@ def check_quote(record, field_name, section_id, quote, passed, problems, line=No
     )
 
 
-def check_quotes(record, values, quoted, notes, passed, problems):
-    """Every quote of a row is verbatim in the section its row names (or its event's, or anywhere in the report).
+def quote_sections(quoted_in, typed, passed):
+    """The section each row's quote is looked for in, for a column quoted in its row's or its event's section."""
+    if quoted_in == IN_ROW_SECTION:
+        return map(itemgetter("section_id"), typed)
+    events = map(passed.event_sections.get, map(itemgetter("event_id"), typed))
+    if quoted_in == IN_EVENT_SECTION:
+        return events
+    return [own or event for own, event in zip(map(itemgetter("section_id"), typed), events, strict=True)]  # IN_ROW_OR_EVENT_SECTION
+
+
+def check_quotes(records, typed, quoted, notes, passed, problems):
+    """Every quote of a file's rows is verbatim in the section its row names (or its event's, or anywhere in the report).
 
     Quotes from the sections in `passed.unread` (of a report that could not be
     read) are not checked, and while any report is unread neither are the
     quotes that may come from anywhere: the unread file is the one problem to report.
+    A column is checked whole, each quote looked for as it is first (check_quote).
     """
     for name, quoted_in in quoted:
-        quote = values.get(name)
-        if quoted_in == IN_ROW_SECTION:
-            check_quote(record, name, values.get("section_id"), quote, passed, problems)
-        elif quoted_in == IN_EVENT_SECTION:
-            check_quote(record, name, passed.event_sections.get(values.get("event_id")), quote, passed, problems)
-        elif quoted_in == IN_ROW_OR_EVENT_SECTION:
-            section_id = values.get("section_id") or passed.event_sections.get(values.get("event_id"))
+        quotes = map(itemgetter(name), typed)
+        if quoted_in == ANYWHERE:
+            for record, quote in zip(records, quotes, strict=True):
+                if quote is not None and not passed.unread and not quote_found(quote, passed.anywhere):
+                    problems.append(Problem(record.path, record.line_of(name), name, f"is not verbatim in the report: {shorten(quote)!r}"))
+            continue
+        for record, section_id, quote in zip(records, quote_sections(quoted_in, typed, passed), quotes, strict=True):
             check_quote(record, name, section_id, quote, passed, problems)
-        elif quoted_in == ANYWHERE and quote is not None and not passed.unread and not quote_found(quote, passed.anywhere):
-            problems.append(Problem(record.path, record.line_of(name), name, f"is not verbatim in the report: {shorten(quote)!r}"))
     for name in notes:
-        for item in values.get(name) or ():
-            if item.section_id is not None and item.section_id not in passed.searchable and item.section_id not in passed.unread:
-                problems.append(Problem(record.path, item.line, f"{name}.section_id", f"{item.section_id!r} is not an id in sections"))
-            check_quote(record, f"{name}.quote", item.section_id, item.quote, passed, problems, item.line)
+        for record, values in zip(records, typed, strict=True):
+            for item in values.get(name) or ():
+                if item.section_id is not None and item.section_id not in passed.searchable and item.section_id not in passed.unread:
+                    problems.append(Problem(record.path, item.line, f"{name}.section_id", f"{item.section_id!r} is not an id in sections"))
+                check_quote(record, f"{name}.quote", item.section_id, item.quote, passed, problems, item.line)

@@ -212,8 +212,9 @@ def release_report_lines(parsed):
 def read_table_file(root, folder, path, table, problems):
     """The records of one file of a table, each knowing its edition, or None when the file cannot be read."""
     found = read_file(path, display_path(root, path), table, problems)
+    edition = folder.name if table.scope == EDITION else None
     for record in found or ():
-        record.edition = folder.name if table.scope == EDITION else None
+        record.edition = edition
     return found
 
 

@@ -3,12 +3,12 @@
 import shutil
 
 import build
-from checks import RepresentedByCheck
 
 QUOTE = "The Consular Dialogue met again from November 6-8, 2023."
 EVENTS_HEADER = "id,section_id,title,start_date,end_date,event_type,mode,status,ordinal,summary,quote,topics,countries\n"
+PEOPLE_HEADER = "event_id,person_id,role,title,organization_id,represented_by,section_id,quote\n"
 FIXTURE_EVENTS = 3  # the fixture's events.csv: a header, then three events
-EXTRA_EVENTS = 12_000  # more rows than one batch of the present pairs
+EXTRA_EVENTS = 12_000  # a large file, as files of the real sources go
 
 
 def event_line(event_id):
@@ -25,8 +25,8 @@ def add_events(sources, ids):
         file.writelines(event_line(event_id) for event_id in ids)
 
 
-def add_edition(sources, edition, event_ids):
-    """A second edition: the fixture's report and sections, and only these events."""
+def add_edition(sources, edition, event_ids, people=()):
+    """A second edition: the fixture's report and sections, and only these events and lines of event_people.csv."""
     folder = sources / edition
     folder.mkdir()
     for name in ("report.md", "sections.csv"):
@@ -34,6 +34,8 @@ def add_edition(sources, edition, event_ids):
     report = (sources / "test-2023" / "report.yml").read_text(encoding="utf-8")
     (folder / "report.yml").write_text(report.replace("id: test-2023", f"id: {edition}"), encoding="utf-8")
     (folder / "events.csv").write_text(EVENTS_HEADER + "".join(map(event_line, event_ids)), encoding="utf-8")
+    if people:
+        (folder / "event_people.csv").write_text(PEOPLE_HEADER + "".join(people), encoding="utf-8")
 
 
 def check_errors(sources, capsys):
@@ -87,23 +89,33 @@ def test_a_compound_key_taken_across_batches_names_the_first_row(fixture_sources
     ]
 
 
-def test_a_representative_is_found_present_in_any_batch(fixture_sources, capsys):
+def person_line(event_id, person_id, role, representative=""):
+    return f'{event_id},{person_id},{role},,,{representative},,"{QUOTE}"\n'
+
+
+def test_a_representative_is_found_present_in_any_file(fixture_sources, capsys):
     ids = [f"test-2023-extra-{number}" for number in range(EXTRA_EVENTS)]
     add_events(fixture_sources, ids)
-    people = fixture_sources / "test-2023" / "event_people.csv"
-    assert EXTRA_EVENTS > RepresentedByCheck.BATCH
-    with open(people, "a", encoding="utf-8") as file:
-        file.writelines(f'{event_id},vanessa-calva,participant,,,,,"{QUOTE}"\n' for event_id in ids)
-        # Represented by someone present in the first batch, in the last one, and by someone absent.
-        for event_id, representative in ((ids[0], "vanessa-calva"), (ids[-1], "vanessa-calva"), (ids[1], "antony-blinken")):
-            file.write(f'{event_id},andres-manuel-lopez-obrador,represented,,,{representative},,"{QUOTE}"\n')
+    with open(fixture_sources / "test-2023" / "event_people.csv", "a", encoding="utf-8") as file:
+        file.writelines(person_line(event_id, "vanessa-calva", "participant") for event_id in ids)
+        file.write(person_line(ids[-1], "andres-manuel-lopez-obrador", "represented", "vanessa-calva"))  # present in this file
+    add_edition(
+        fixture_sources,
+        "test-2024",
+        ["test-2024-own"],
+        [
+            person_line(ids[0], "andres-manuel-lopez-obrador", "represented", "vanessa-calva"),  # present in the other file
+            person_line("test-2024-own", "andres-manuel-lopez-obrador", "represented", "antony-blinken"),  # present further down
+            person_line("test-2024-own", "antony-blinken", "participant"),
+            person_line(ids[1], "andres-manuel-lopez-obrador", "represented", "antony-blinken"),  # present nowhere
+        ],
+    )
 
     status, errors = check_errors(fixture_sources, capsys)
 
-    last_line = 5 + EXTRA_EVENTS + 2
     assert status == 1
     assert errors == [
-        f"sources/test-2023/event_people.csv:{last_line}: represented_by: 'antony-blinken' has no row with a present role in "
+        "sources/test-2024/event_people.csv:5: represented_by: 'antony-blinken' has no row with a present role in "
         f"event '{ids[1]}'; add the representative's row",
         "1 problem(s); binational.db was not changed",
     ]
