@@ -1,9 +1,9 @@
 """Check parsed sources against the declarations in schema.py: return every problem, change nothing.
 
-`checked_records` reads the values of each file's records through
-values.read_file_records (pure functions) and checks each record as it
-passes, table by table in the declared order, so that a build can convert and
-write each row at once instead of holding every record
+`checked_files` reads the values of each file's records through
+values.read_file_records (pure functions) and checks each file's records as
+they pass, table by table in the declared order, so that a build can convert
+and write each file's rows at once instead of holding every record
 (pipeline.stage_sources). What a check needs of rows
 that have passed is kept, and only that. What grows with the largest tables
 is kept on disk, in a scratch SQLite database with a bounded page cache
@@ -87,17 +87,17 @@ class Findings:
 def check_sources(parsed):
     """Every problem of a parsed source tree (sourcetree.ParsedSources), sorted; an empty list when it is valid."""
     findings = Findings(parsed.problems)
-    for _ in checked_records(parsed, findings):
+    for _ in checked_files(parsed, findings):
         pass
     return findings.sorted()
 
 
-def checked_records(parsed, findings):
-    """(table, record, typed values) for every record of the tree, in the declared order of tables, each checked as it passes.
+def checked_files(parsed, findings):
+    """(table, records, their typed values) for every file of the tree, in the declared order of tables, each checked as it passes.
 
     Problems are added to `findings` (sourcetree.ParsedSources' own problems are
-    the caller's to add): a row's own problems before it is yielded, those of
-    a whole table once it has passed, references to later tables at the end.
+    the caller's to add): a file's rows' own problems before it is yielded, those
+    of a whole table once it has passed, references to later tables at the end.
     """
     problems = findings.found
     check_dataset(parsed.dataset, problems)
@@ -111,7 +111,7 @@ def checked_records(parsed, findings):
                 table_check.file(records, typed)
                 for record, values in zip(records, typed, strict=True):
                     table_check.row(record, values)
-                    yield table, record, values
+                yield table, records, typed
             table_check.end()
         passed.check_later_references(problems)
     finally:
