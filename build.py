@@ -6,10 +6,10 @@
     python build.py diff OLD.db NEW.db                        what changed between two builds
 
 A build runs four steps, each in its own module, streamed by pipeline.py so
-that the records of the largest files pass one at a time, never all held:
+that the records of the largest files pass a file at a time, never all held:
 
     parse    sourcetree.parse_sources    files -> records that remember file and line
-    check    checks.checked_records      records -> every problem (changes nothing)
+    check    checks.checked_files        records -> every problem (changes nothing)
     convert  convert.Conversion          checked records -> typed rows of every table
     write    database.RowWriter,         rows -> binational.db, via a temporary file
              database.complete_database

@@ -1,23 +1,30 @@
 """Check parsed sources against the declarations in schema.py: return every problem, change nothing.
 
-`checked_records` reads the values of each file's records through
-values.read_file_records (pure functions) and checks each record as it
-passes, table by table in the declared order, so that a build can convert and
-write each row at once instead of holding every record
+`checked_files` reads the values of each file's records through
+values.read_file_records (pure functions) and checks each file's records as
+they pass, table by table in the declared order, so that a build can convert
+and write each file's rows at once instead of holding every record
 (pipeline.stage_sources). What a check needs of rows
-that have passed is kept, and only that: the keys seen (unique keys), the ids
-of referenced tables, each event's section (for its links' quotes), the state
-of each table's rules (schema.DateRange, UniqueNames, Acyclic, RepresentedBy,
-ReportSnapshot, SectionHeadings) and the rows of the few tables the report's
-text is cut by. References to a table that has not passed yet (a section's
-parent) are checked when every table has. `check_sources` runs the same
+that have passed is kept, and only that. What grows with the largest tables
+is kept on disk, in a scratch SQLite database with a bounded page cache
+(open_scratch): the keys seen (UniqueKeys, a file's keys at a time, checked
+before any of its rows is yielded) and the (event, person) pairs present for
+RepresentedBy. In memory: the ids of referenced tables and each event's section
+(looked up for every link row, too often to ask a database), the state of
+the other rules (schema.DateRange, UniqueNames, Acyclic, ReportSnapshot,
+SectionHeadings), the rows of the few tables the report's text is cut by and
+the text quotes are searched in. References to a table that has not passed
+yet (a section's parent) are checked when every table has. `check_sources` runs the same
 checks over a whole parsed tree and returns every problem; it can run any
 number of times on the same sources and finds the same problems.
 """
 
 import functools
+import itertools
 import re
+import sqlite3
 import unicodedata
+from operator import itemgetter
 from pathlib import Path
 
 import report
@@ -25,7 +32,6 @@ from schema import (
     ANYWHERE,
     DATASET_FIELDS,
     IN_EVENT_SECTION,
-    IN_ROW_OR_EVENT_SECTION,
     IN_ROW_SECTION,
     PRESENT_ROLES,
     SOURCE_TABLES,
@@ -54,6 +60,8 @@ WHOLE_TABLE_RULES = (ReportSnapshot, SectionHeadings)
 FILE_BITS = 32  # a location is a line and a file's number, in one int
 FILE_MASK = (1 << FILE_BITS) - 1
 REFERENCED = frozenset(column.references or column.item_references for table in SOURCE_TABLES for column in table.source_columns) - {None}
+# The scratch database's page cache, in KiB: its other pages wait in its file, so the keys of millions of rows take disk, not memory.
+SCRATCH_CACHE_KIB = 16 * 1024
 
 
 def problem_order(problem):
@@ -79,36 +87,57 @@ class Findings:
 def check_sources(parsed):
     """Every problem of a parsed source tree (sourcetree.ParsedSources), sorted; an empty list when it is valid."""
     findings = Findings(parsed.problems)
-    for _ in checked_records(parsed, findings):
+    for _ in checked_files(parsed, findings):
         pass
     return findings.sorted()
 
 
-def checked_records(parsed, findings):
-    """(table, record, typed values) for every record of the tree, in the declared order of tables, each checked as it passes.
+def checked_files(parsed, findings):
+    """(table, records, their typed values) for every file of the tree, in the declared order of tables, each checked as it passes.
 
     Problems are added to `findings` (sourcetree.ParsedSources' own problems are
-    the caller's to add): a row's own problems before it is yielded, those of
-    a whole table once it has passed, references to later tables at the end.
+    the caller's to add): a file's rows' own problems before it is yielded, those
+    of a whole table once it has passed, references to later tables at the end.
     """
     problems = findings.found
     check_dataset(parsed.dataset, problems)
-    passed = PassedRows(parsed)
-    for table in SOURCE_TABLES:
-        table_check = TableCheck(table, passed, problems)
-        for records in table_files(parsed, table, findings.read, passed.unreadable):
-            for record, values in zip(records, read_file_records(records, table, problems), strict=True):
-                table_check.row(record, values)
-                yield table, record, values
-        table_check.end()
-    passed.check_later_references(problems)
+    scratch = open_scratch()
+    try:
+        passed = PassedRows(parsed, scratch)
+        for table in SOURCE_TABLES:
+            table_check = TableCheck(table, passed, problems)
+            for records in table_files(parsed, table, findings.read, passed.unreadable):
+                typed = read_file_records(records, table, problems)
+                table_check.file(records, typed)
+                for record, values in zip(records, typed, strict=True):
+                    table_check.row(record, values)
+                yield table, records, typed
+            table_check.end()
+        passed.check_later_references(problems)
+    finally:
+        scratch.close()
+
+
+def open_scratch():
+    """A private SQLite database in a temporary file, removed when it is closed: what the checks remember of large tables.
+
+    Its page cache is bounded (SCRATCH_CACHE_KIB), so the keys of millions of
+    rows wait on disk rather than in memory. It is one transaction that is
+    never committed: nothing of it is meant to last.
+    """
+    scratch = sqlite3.connect("", isolation_level=None)
+    scratch.execute(f"PRAGMA cache_size = -{SCRATCH_CACHE_KIB}")
+    scratch.execute("PRAGMA journal_mode = OFF")
+    scratch.execute("PRAGMA synchronous = OFF")
+    scratch.execute("begin")
+    return scratch
 
 
 class PassedRows:
     """What the checks keep of the rows that have passed: ids, each event's section, whole small tables, the report's text."""
 
-    def __init__(self, parsed):
-        self.parsed = parsed
+    def __init__(self, parsed, scratch):
+        self.parsed, self.scratch = parsed, scratch  # scratch: the database of keys and present pairs (open_scratch)
         self.unreadable = set(parsed.unreadable)
         self.event_sections = {}  # event id -> its section id; the last row of an id wins
         # The ids of each referenced table; the events' are the keys of event_sections, not kept twice.
@@ -158,39 +187,51 @@ class TableCheck:
 
     def __init__(self, table, passed, problems):
         self.table, self.passed, self.problems = table, passed, problems
-        self.key_columns = table.primary_key
-        self.seen = {}  # key -> location of the first row with it
-        self.paths, self.file_numbers = [], {}  # the files of locations, and each one's number
+        self.keys = UniqueKeys(table, passed.scratch, problems)
         self.requiring = tuple((c.name, c.requires) for c in table.source_columns if c.requires)
         self.rules = tuple(RULES[type(rule)](rule, table, passed, problems) for rule in table.rules)
         self.keeps_rows = any(isinstance(rule, WHOLE_TABLE_RULES) for rule in table.rules)
         self.rows = []
-        # (column, target table, a list of ids?, does the target come later?) of every reference
-        self.linking = tuple(
+        # (column, target table, a list of ids?) of every reference to a table that has passed, and to one that has not
+        references = [
             (column.name, target, bool(column.item_references), POSITION[target] >= POSITION[table.name])
             for column in table.source_columns
             for target in (column.references or column.item_references,)
             if target
-        )
+        ]
+        self.linking = tuple((name, target, is_list) for name, target, is_list, later in references if not later)
+        self.linking_later = tuple((name, target, is_list) for name, target, is_list, later in references if later)
         self.quoted = tuple((c.name, c.quoted_in) for c in table.source_columns if c.quoted_in)
         self.notes = tuple(c.name for c in table.source_columns if c.kind == "quotes")
         self.is_referenced = table.name in REFERENCED
         self.is_events = table.name == EVENTS
 
+    def file(self, records, typed):
+        """The checks of one file's rows that are cheaper a column at a time, made before any of its rows passes.
+
+        Its keys first, so that a row whose key is taken is never converted; then its references to tables
+        that have passed, its quotes and what its rules check a file at a time; then its ids are kept (an
+        event's section with it; the last row of an id wins).
+        """
+        self.keys.add_file(records, typed)
+        self.check_references(records, typed)
+        if self.quoted or self.notes:
+            check_quotes(records, typed, self.quoted, self.notes, self.passed, self.problems)
+        for rule in self.rules:
+            rule.file(records, typed)
+        if self.is_events:
+            self.passed.event_sections.update(zip(map(itemgetter("id"), typed), map(itemgetter("section_id"), typed), strict=True))
+        elif self.is_referenced:
+            self.passed.ids[self.table.name].update(map(itemgetter("id"), typed))
+
     def row(self, record, values):
-        self.check_unique(record, values)
         for name, required in self.requiring:
             if values.get(name) is not None and values.get(required) is None:
                 self.problems.append(Problem(record.path, record.line_of(name), name, f"is set, so {required} is required too"))
         for rule in self.rules:
             rule.row(record, values)
-        self.check_references(record, values)
-        if self.quoted or self.notes:
-            check_quotes(record, values, self.quoted, self.notes, self.passed, self.problems)
-        if self.is_events:
-            self.passed.event_sections[values.get("id")] = values.get("section_id")
-        elif self.is_referenced:
-            self.passed.ids[self.table.name].add(values.get("id"))
+        if self.linking_later:
+            self.keep_later_references(record, values)
         if self.keeps_rows:
             self.rows.append((record, values))
 
@@ -202,57 +243,100 @@ class TableCheck:
         if self.keeps_rows:
             self.passed.whole[self.table.name] = self.rows
 
-    def check_unique(self, record, values):
-        parts = [values.get(name) for name in self.key_columns]
-        if None in parts:
-            return
-        key = compact_key(parts)
-        first = self.seen.get(key)
-        if first is None:
-            self.seen[key] = self.location(record)
-            return
-        label = "/".join(str(part) for part in parts)
-        name = self.key_columns[0]
-        path, line = self.paths[first & FILE_MASK], first >> FILE_BITS
-        self.problems.append(
-            Problem(record.path, record.line_of(name), name, f"{label!r} is already used at {path}:{line}; ids must be unique")
-        )
+    def check_references(self, records, typed):
+        """Every reference of a file's rows names an existing id (references into unreadable files are not re-reported).
 
-    def location(self, record):
-        """A record's file and line as one number, the line above the file's number: a tuple of them holds far more."""
-        number = self.file_numbers.get(record.path)
-        if number is None:
-            number = self.file_numbers[record.path] = len(self.paths)
-            self.paths.append(record.path)
-        return record.line << FILE_BITS | number
-
-    def check_references(self, record, values):
-        """Every reference names an existing id (references into unreadable files are not re-reported)."""
+        A column is checked whole, its distinct ids against the target's; only a column naming an unknown id is
+        read row by row, to report each row that names one.
+        """
         passed = self.passed
-        for name, target, is_list, later in self.linking:
+        for name, target, is_list in self.linking:
+            if target in passed.unreadable:
+                continue
+            column = list(map(itemgetter(name), typed))
+            named = set(itertools.chain.from_iterable(filter(None, column))) if is_list else set(column)
+            named.discard(None)
+            known = passed.ids[target]
+            if not named.difference(known):
+                continue
+            for record, value in zip(records, column, strict=True):
+                if value is None:
+                    continue
+                for item in value if is_list else (value,):
+                    if item not in known:
+                        self.problems.append(Problem(record.path, record.line_of(name), name, reference_message(item, target)))
+
+    def keep_later_references(self, record, values):
+        """References to a table that has not passed yet, checked when every table has (PassedRows.check_later_references)."""
+        passed = self.passed
+        for name, target, is_list in self.linking_later:
             value = values.get(name)
             if value is None or target in passed.unreadable:
                 continue
-            if later:
-                passed.later_references.extend(
-                    (item, record.path, record.line_of(name), name, target) for item in (value if is_list else (value,))
-                )
-                continue
-            known = passed.ids[target]
-            for item in value if is_list else (value,):
-                if item not in known:
-                    self.problems.append(Problem(record.path, record.line_of(name), name, reference_message(item, target)))
+            passed.later_references.extend(
+                (item, record.path, record.line_of(name), name, target) for item in (value if is_list else (value,))
+            )
 
 
-def compact_key(parts):
-    """Text values as one string, which holds far less than a tuple of them; other values as their tuple.
+class UniqueKeys:
+    """The keys of one table's rows, each with the location of the first row that has it, in the scratch database.
 
-    Unambiguous: no typed text holds a NUL (values.CONTROL refuses it). One text value is itself.
+    A file's keys go in at once (`add_file`), through the scratch table's
+    primary key: a key already there is left as it is, so it keeps the first
+    row's location. Only when a file's keys are not all new are its rows looked
+    up one by one, to report each row whose key another row has.
     """
-    try:
-        return "\0".join(parts)
-    except TypeError:  # a value that is not text: join takes only text
-        return tuple(parts)
+
+    def __init__(self, table, scratch, problems):
+        self.scratch, self.problems = scratch, problems
+        self.key_columns = table.primary_key
+        self.paths, self.file_numbers = [], {}  # the files of locations, and each one's number
+        # The scratch table's name and columns are the declaration's position and numbers, never a value of the sources.
+        name = f"keys_{POSITION[table.name]}"
+        parts = [f"part_{number}" for number in range(len(self.key_columns))]
+        scratch.execute(f"create table {name} ({', '.join(parts)}, location integer, primary key ({', '.join(parts)})) without rowid")
+        self.insert_sql = f"insert or ignore into {name} values ({', '.join('?' * (len(parts) + 1))})"
+        self.first_sql = f"select location from {name} where {' and '.join(f'{part} = ?' for part in parts)}"
+        self.key_values = tuple(map(itemgetter, self.key_columns))  # each key column's value, from a row's typed values
+
+    def add_file(self, records, typed):
+        """Add the keys of one file's records (typed: their values); report each key that another row has.
+
+        A key with an empty part (an invalid value, reported already) is left out by the primary key, which
+        is NOT NULL; a file whose rows did not all go in is then read row by row.
+        """
+        if not records:
+            return
+        number = self.file_number(records[0].path)
+        locations = [record.line << FILE_BITS | number for record in records]
+        before = self.scratch.total_changes
+        self.scratch.executemany(self.insert_sql, zip(*(map(get, typed) for get in self.key_values), locations, strict=True))
+        if self.scratch.total_changes - before != len(records):
+            self.report_taken(records, typed, locations)
+
+    def report_taken(self, records, typed, locations):
+        """Report each record whose key was first seen in another row (its location is not the one kept)."""
+        for record, values, location in zip(records, typed, locations, strict=True):
+            key = tuple(get(values) for get in self.key_values)
+            if None in key:
+                continue
+            (first,) = self.scratch.execute(self.first_sql, key).fetchone()
+            if first == location:
+                continue
+            label = "/".join(str(part) for part in key)
+            name = self.key_columns[0]
+            path, line = self.paths[first & FILE_MASK], first >> FILE_BITS
+            self.problems.append(
+                Problem(record.path, record.line_of(name), name, f"{label!r} is already used at {path}:{line}; ids must be unique")
+            )
+
+    def file_number(self, path):
+        """The number of a file, which a location holds below its line: an int holds far less than a tuple."""
+        number = self.file_numbers.get(path)
+        if number is None:
+            number = self.file_numbers[path] = len(self.paths)
+            self.paths.append(path)
+        return number
 
 
 def reference_message(item, target):
@@ -297,6 +381,9 @@ def check_dataset(dataset, problems):
 class RowRule:
     def __init__(self, rule, table, passed, problems):
         self.rule, self.table, self.passed, self.problems = rule, table, passed, problems
+
+    def file(self, records, typed):
+        pass
 
     def row(self, record, values):
         pass
@@ -405,22 +492,29 @@ class RepresentedByCheck(RowRule):
     """Who represented a person is named only for someone not there, and that representative was there.
 
     Whether the representative was there is known once every row has passed, so the rule keeps the
-    (event, person) pair of every row with a present role: the one rule whose memory grows with its table.
+    (event, person) pair of every row with a present role, in the scratch database (a file's pairs at a
+    time), and the few rows that name a representative, in memory.
     """
 
     def __init__(self, *arguments):
         super().__init__(*arguments)
-        self.present = set()
+        self.scratch = self.passed.scratch
+        # NULL-safe: an invalid event id is None, and a None pair is found by another None pair, as in a set of tuples.
+        self.scratch.execute("create table present (event_id, person_id)")
         self.represented = []  # (event id, representative, path, line) of every row that names one
 
-    def row(self, record, values):
+    def file(self, records, typed):
         column = self.rule.column
-        event_id, role = values.get("event_id"), values.get("role")
-        if role in PRESENT_ROLES:
-            self.present.add(compact_key((event_id, values.get("person_id"))))
-        representative = values.get(column)
-        if representative is None:
-            return
+        event_ids, roles = list(map(itemgetter("event_id"), typed)), list(map(itemgetter("role"), typed))
+        pairs = zip(event_ids, map(itemgetter("person_id"), typed), strict=True)
+        present = map(PRESENT_ROLES.__contains__, roles)
+        self.scratch.executemany("insert into present values (?, ?)", itertools.compress(pairs, present))
+        for record, event_id, role, representative in zip(records, event_ids, roles, map(itemgetter(column), typed), strict=True):
+            if representative is not None:
+                self.representative(record, event_id, role, representative)
+
+    def representative(self, record, event_id, role, representative):
+        column = self.rule.column
         if role in PRESENT_ROLES:
             self.problems.append(
                 Problem(
@@ -435,8 +529,14 @@ class RepresentedByCheck(RowRule):
             self.represented.append((event_id, representative, record.path, record.line_of(column)))
 
     def end(self, rows):
+        if not self.represented:
+            return
+        # Indexed once every pair is in: a sort, cheaper than keeping the index while millions of pairs go in.
+        self.scratch.execute("create index present_pairs on present (event_id, person_id)")
         for event_id, representative, path, line in self.represented:
-            if compact_key((event_id, representative)) not in self.present:
+            if not self.scratch.execute(
+                "select exists (select 1 from present where event_id is ? and person_id is ?)", (event_id, representative)
+            ).fetchone()[0]:
                 self.problems.append(
                     Problem(
                         path,
@@ -543,7 +643,9 @@ def check_quote(record, field_name, section_id, quote, passed, problems, line=No
     if quote is None or section_id is None:
         return
     text = passed.searchable.get(section_id)
-    if text is None or quote_found(quote, text):
+    # A section's searchable text holds no white space but single spaces: a quote found in it as it is, is found
+    # normalized too (it is the quote stripped of single spaces at its ends), so the normalizing is left for the rest.
+    if text is None or quote in text or quote_found(quote, text):
         return
     hint = "it occurs in another section; fix section_id" if quote_found(quote, passed.anywhere) else "copy it exactly from the report"
     problems.append(
@@ -556,26 +658,36 @@ def check_quote(record, field_name, section_id, quote, passed, problems, line=No
     )
 
 
-def check_quotes(record, values, quoted, notes, passed, problems):
-    """Every quote of a row is verbatim in the section its row names (or its event's, or anywhere in the report).
+def quote_sections(quoted_in, typed, passed):
+    """The section each row's quote is looked for in, for a column quoted in its row's or its event's section."""
+    if quoted_in == IN_ROW_SECTION:
+        return map(itemgetter("section_id"), typed)
+    events = map(passed.event_sections.get, map(itemgetter("event_id"), typed))
+    if quoted_in == IN_EVENT_SECTION:
+        return events
+    return [own or event for own, event in zip(map(itemgetter("section_id"), typed), events, strict=True)]  # IN_ROW_OR_EVENT_SECTION
+
+
+def check_quotes(records, typed, quoted, notes, passed, problems):
+    """Every quote of a file's rows is verbatim in the section its row names (or its event's, or anywhere in the report).
 
     Quotes from the sections in `passed.unread` (of a report that could not be
     read) are not checked, and while any report is unread neither are the
     quotes that may come from anywhere: the unread file is the one problem to report.
+    A column is checked whole, each quote looked for as it is first (check_quote).
     """
     for name, quoted_in in quoted:
-        quote = values.get(name)
-        if quoted_in == IN_ROW_SECTION:
-            check_quote(record, name, values.get("section_id"), quote, passed, problems)
-        elif quoted_in == IN_EVENT_SECTION:
-            check_quote(record, name, passed.event_sections.get(values.get("event_id")), quote, passed, problems)
-        elif quoted_in == IN_ROW_OR_EVENT_SECTION:
-            section_id = values.get("section_id") or passed.event_sections.get(values.get("event_id"))
+        quotes = map(itemgetter(name), typed)
+        if quoted_in == ANYWHERE:
+            for record, quote in zip(records, quotes, strict=True):
+                if quote is not None and not passed.unread and not quote_found(quote, passed.anywhere):
+                    problems.append(Problem(record.path, record.line_of(name), name, f"is not verbatim in the report: {shorten(quote)!r}"))
+            continue
+        for record, section_id, quote in zip(records, quote_sections(quoted_in, typed, passed), quotes, strict=True):
             check_quote(record, name, section_id, quote, passed, problems)
-        elif quoted_in == ANYWHERE and quote is not None and not passed.unread and not quote_found(quote, passed.anywhere):
-            problems.append(Problem(record.path, record.line_of(name), name, f"is not verbatim in the report: {shorten(quote)!r}"))
     for name in notes:
-        for item in values.get(name) or ():
-            if item.section_id is not None and item.section_id not in passed.searchable and item.section_id not in passed.unread:
-                problems.append(Problem(record.path, item.line, f"{name}.section_id", f"{item.section_id!r} is not an id in sections"))
-            check_quote(record, f"{name}.quote", item.section_id, item.quote, passed, problems, item.line)
+        for record, values in zip(records, typed, strict=True):
+            for item in values.get(name) or ():
+                if item.section_id is not None and item.section_id not in passed.searchable and item.section_id not in passed.unread:
+                    problems.append(Problem(record.path, item.line, f"{name}.section_id", f"{item.section_id!r} is not an id in sections"))
+                check_quote(record, f"{name}.quote", item.section_id, item.quote, passed, problems, item.line)

@@ -1,6 +1,6 @@
 """Turn checked sources into the typed rows of every table: the one step that converts.
 
-Runs on records that checks.checked_records has checked, as they pass
+Runs on records that checks.checked_files has checked, a file at a time
 (pipeline.stage_sources), and only while no problem has been found. Each
 source table's row is its record's typed values (lists and note quotes as
 JSON) plus the derived columns its table declares; derived tables (dataset_info,
@@ -9,8 +9,9 @@ link tables, aliases, note quotes) are built from the source tables.
 The tables of KEPT (reports, sections and the registries: a few thousand rows
 at most) are kept whole, because other rows are converted with them (an event's
 chapter, the names in its search text) and written once they have all passed.
-Every other source table is converted and written row by row and never held:
-`ROW_CONVERTERS` names the function for those that are not plain copies,
+Every other source table is converted and written a file at a time and never
+held whole: the typed values of a plain copy (`copied_whole`) are written as
+they are, `ROW_CONVERTERS` names the function for the others, row by row, and
 `CONVERTERS` for every table converted whole that is not a plain copy. An
 event's columns derived from its links (its people, primary place and
 mechanism, search text) are filled in once the link tables are written, read
@@ -22,6 +23,7 @@ import itertools
 import json
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 from checks import section_texts
@@ -61,28 +63,42 @@ class Sources:
 
 
 class Conversion:
-    """Converts checked records to rows as they come, and gives each row to `write(table name, row dict)`."""
+    """Converts checked records to rows a file at a time, and gives them to `writer` (database.RowWriter).
 
-    def __init__(self, parsed, write):
-        self.parsed, self.write = parsed, write
+    Each row goes to `writer.write(table name, row dict)`; the typed values of a table whose rows are
+    plain copies of them (`copied_whole`) go to `writer.write_copies` a file at a time.
+    """
+
+    def __init__(self, parsed, writer):
+        self.parsed, self.write, self.writer = parsed, writer.write, writer
         self.typed = {name: [] for name in KEPT}
         self.section_records = []  # (record, values) of every section, to cut the report's text by
         self.records = 0
         self.whole = None  # the tables converted whole, once every one of them has passed
 
-    def add(self, table, record, values):
-        self.records += 1
+    def add_file(self, table, records, typed):
+        """Convert one file's checked records (typed: their values) and write their rows."""
+        self.records += len(records)
         if table.name in KEPT:
-            if has_report_id(table):
-                values = {**values, "report_id": record.edition}
-            self.typed[table.name].append(values)
-            if table.name == "sections":
-                self.section_records.append((record, values))
+            for record, values in zip(records, typed, strict=True):
+                self.keep(table, record, values)
             return
         if self.whole is None:
             self.whole = self.write_whole()
-        for name, row in ROW_CONVERTERS.get(table.name, plain_row)(self.whole, table, values, record.edition):
-            self.write(name, row)
+        if copied_whole(table):
+            self.writer.write_copies(table.name, typed)
+            return
+        convert = ROW_CONVERTERS.get(table.name, plain_row)
+        for record, values in zip(records, typed, strict=True):
+            for name, row in convert(self.whole, table, values, record.edition):
+                self.write(name, row)
+
+    def keep(self, table, record, values):
+        if has_report_id(table):
+            values = {**values, "report_id": record.edition}
+        self.typed[table.name].append(values)
+        if table.name == "sections":
+            self.section_records.append((record, values))
 
     def write_whole(self):
         """Write the tables converted whole, once all of them have passed; return them (WholeTables)."""
@@ -120,6 +136,12 @@ class WholeTables:
 def has_report_id(table):
     """An edition table's rows name their report: the edition they come from."""
     return table.scope == EDITION and "report_id" in table.column_names
+
+
+@functools.cache
+def copied_whole(table):
+    """A table whose rows are its records' typed values as they are: every column from its source, none as JSON."""
+    return table.name not in ROW_CONVERTERS and not json_columns(table) and set(table.column_names) == set(table.source_names)
 
 
 @functools.cache
@@ -326,13 +348,13 @@ SEARCH_LINKS = (
 def links_by_event(connection, link_table, key, role):
     """(event id, [(key, role or None) in file order]) for every event with links, in event id order.
 
-    Read through the link table's primary key, which begins with event_id, and put back in file order
-    (rowid) within each event.
+    Read through the link table's primary key, which begins with event_id; SQLite puts each event's links
+    back in file order (rowid), sorting one event's rows at a time.
     """
     role_column = f"[{role}]" if role else "null"
-    cursor = connection.execute(f"select event_id, [{key}], {role_column}, rowid from [{link_table}] order by event_id")
-    for event_id, rows in itertools.groupby(cursor, key=lambda row: row[0]):
-        yield event_id, [(row[1], row[2]) for row in sorted(rows, key=lambda row: row[3])]
+    cursor = connection.execute(f"select event_id, [{key}], {role_column} from [{link_table}] order by event_id, rowid")
+    for event_id, rows in itertools.groupby(cursor, key=itemgetter(0)):
+        yield event_id, [(row[1], row[2]) for row in rows]
 
 
 class EventLinks:

@@ -13,6 +13,7 @@ import fcntl
 import os
 import shutil
 import sqlite3
+from operator import itemgetter
 from pathlib import Path
 
 from schema import SCHEMA_VERSION, SUMMARIES, TABLES, VIEWS
@@ -160,11 +161,20 @@ class RowWriter:
         self.connection, self.timer = connection, timer
         self.tables = {table.name: (insert_sql(table), table.column_names) for table in TABLES}
         self.pending = {name: [] for name in self.tables}
+        # Each table's columns from a row that holds all of them, in one call: a tuple of them for each row.
+        self.copies = {table.name: itemgetter(*table.column_names) for table in TABLES if len(table.column_names) > 1}
 
     def write(self, name, row):
         rows = self.pending[name]
         rows.append(tuple(map(row.get, self.tables[name][1])))
         if len(rows) >= self.BATCH:
+            self.flush(name)
+
+    def write_copies(self, name, rows):
+        """Rows that hold every column of their table (dicts of a file's typed values), a file at a time."""
+        pending = self.pending[name]
+        pending.extend(map(self.copies[name], rows))
+        if len(pending) >= self.BATCH:
             self.flush(name)
 
     def flush(self, name):

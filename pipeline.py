@@ -7,17 +7,26 @@
 The small files (the dataset, reports, sections and registries) are parsed
 whole first; the files of the tables that stream (convert.STREAMED: events and
 every link table, figures, statements, data notes) are read one at a time as
-the checks reach them, each record checked (checks.checked_records), converted
-(convert.Conversion) and written (database.RowWriter) before the next. From the
-first problem on nothing more is converted: the checks go on to find every
+the checks reach them, each file's records checked (checks.checked_files),
+converted (convert.Conversion) and written (database.RowWriter) before the
+next file is read. From the first problem on nothing more is converted: the checks go on to find every
 problem, and the staged database is removed.
+
+The checks keep what grows with the largest tables (the keys seen, the
+present (event, person) pairs) in a scratch SQLite file of their own, with a
+bounded page cache, removed when they end (checks.open_scratch); they check a
+file's keys before it is yielded, so a row whose key is taken
+never reaches the staged database's primary key. What a build holds in memory
+is then the small files, one large file's records at a time, each event's
+section and the ids of the other referenced tables, and the report's text
+that quotes are searched in.
 """
 
 import dataclasses
 import tempfile
 from pathlib import Path
 
-from checks import Findings, checked_records
+from checks import Findings, checked_files
 from convert import STREAMED, Conversion, write_event_link_columns
 from database import TEMPORARY_SUFFIX, RowWriter, complete_database, create_tables, no_timer, open_new
 from sourcetree import NotASourceFolder, parse_sources
@@ -41,7 +50,7 @@ def check_sources_streamed(root):
     """Check the sources without writing anything; return how many records they hold, or raise ValidationFailed."""
     parsed = parse_streamed(root)
     findings = Findings(parsed.problems)
-    records = sum(1 for _ in checked_records(parsed, findings))
+    records = sum(len(records) for _, records, _ in checked_files(parsed, findings))
     if findings:
         raise ValidationFailed(findings.sorted())
     return records
@@ -61,14 +70,14 @@ def stage_sources(root, path, timer=no_timer):
     try:
         findings = Findings(parsed.problems)
         writer = RowWriter(connection, timer)
-        conversion = Conversion(parsed, writer.write)
+        conversion = Conversion(parsed, writer)
         # One transaction for the tables and every row: each transaction is counted in the file's header.
         connection.execute("begin")
         create_tables(connection)
         with timer("stream"):
-            for table, record, values in checked_records(parsed, findings):
+            for table, records, typed in checked_files(parsed, findings):
                 if not findings:
-                    conversion.add(table, record, values)
+                    conversion.add_file(table, records, typed)
             if not findings:
                 whole = conversion.finish()
                 writer.flush_all()

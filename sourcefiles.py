@@ -99,7 +99,11 @@ def read_bytes(path, display):
 
 def read_text(path, display):
     """Return the file's text, refusing what no editor should have saved."""
-    data = read_bytes(path, display)
+    return checked_text(read_bytes(path, display), display)
+
+
+def checked_text(data, display):
+    """The text of a file's bytes, refusing what no editor should have saved (a byte-order mark, NUL, not UTF-8, nothing)."""
     if data.startswith(b"\xef\xbb\xbf"):
         raise SourceError(Problem(display, 1, "file", "starts with a byte-order mark; save it as UTF-8 without BOM"))
     if b"\x00" in data:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from schema import EDITION, REGISTRY, SOURCE_TABLES
-from sourcefiles import Problem, SourceError, parse_csv, parse_yaml, parse_yaml_mapping, read_text
+from sourcefiles import Problem, SourceError, checked_text, parse_csv, parse_yaml, parse_yaml_mapping, read_bytes, read_text
 
 DATASET_FILE = "dataset.yml"
 EDITION_MARKER = next(table.source for table in SOURCE_TABLES if table.name == "reports")
@@ -40,7 +40,14 @@ class Edition:
     folder: Path
     report: object  # the Record of report.yml
     snapshot_sha256: str | None  # None when the snapshot could not be read
-    lines: tuple  # the snapshot's lines
+    # The snapshot's text as its UTF-8 bytes (empty when it could not be read): a bytes object holds a report in
+    # about its size, a tuple of its lines (each an object of its own) in several times that.
+    snapshot: bytes
+
+    @property
+    def lines(self):
+        """The snapshot's lines, decoded and split at each call: they are read an edition at a time."""
+        return tuple(self.snapshot.decode("utf-8").split("\n")) if self.snapshot else ()
 
 
 @dataclass(frozen=True)
@@ -149,7 +156,7 @@ def read_snapshot(root, folder, report, problems):
     NUL bytes, UTF-8, regular file), and only from the edition folder.
     """
     name = report.values.get("file")
-    unreadable = Edition(folder.name, folder, report, None, ())
+    unreadable = Edition(folder.name, folder, report, None, b"")
     if not isinstance(name, str) or not name:
         return unreadable  # reported by the checks of report.yml's values: `file` is a required text field
     problem = snapshot_name_problem(name)
@@ -161,12 +168,12 @@ def read_snapshot(root, folder, report, problems):
         problems.append(Problem(report.path, report.line_of("file"), "file", f"{name!r} is not a file in {display_path(root, folder)}"))
         return unreadable
     try:
-        text = read_text(snapshot, display_path(root, snapshot))
+        data = read_bytes(snapshot, display_path(root, snapshot))
+        checked_text(data, display_path(root, snapshot))  # kept as the bytes it was read from, once they are known to be text
     except SourceError as error:
         problems.append(error.problem)
         return unreadable
-    # The text is valid UTF-8, so encoding it gives back the file's bytes.
-    return Edition(folder.name, folder, report, hashlib.sha256(text.encode("utf-8")).hexdigest(), tuple(text.split("\n")))
+    return Edition(folder.name, folder, report, hashlib.sha256(data).hexdigest(), data)
 
 
 def parse_sources(root, defer=frozenset()):
@@ -201,19 +208,20 @@ def parse_sources(root, defer=frozenset()):
 
 
 def release_report_lines(parsed):
-    """Drop the lines of every report snapshot, once the sections have been cut from them and written.
+    """Drop the text of every report snapshot, once the sections have been cut from it and written.
 
     The snapshots are the largest text a build holds; a streamed build needs them only until then.
     """
     for edition_id, edition in parsed.editions.items():
-        parsed.editions[edition_id] = dataclasses.replace(edition, lines=())
+        parsed.editions[edition_id] = dataclasses.replace(edition, snapshot=b"")
 
 
 def read_table_file(root, folder, path, table, problems):
     """The records of one file of a table, each knowing its edition, or None when the file cannot be read."""
     found = read_file(path, display_path(root, path), table, problems)
+    edition = folder.name if table.scope == EDITION else None
     for record in found or ():
-        record.edition = folder.name if table.scope == EDITION else None
+        record.edition = edition
     return found
 
 

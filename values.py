@@ -9,13 +9,16 @@ a CSV file a column at a time (`read_csv_records`), which gives what
 
 import datetime
 import functools
+import itertools
 import math
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 
 from sourcefiles import LINE_KEY, Problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+WHOLE_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # for fullmatch: unlike SLUG's $, nothing may follow, not even a newline
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 SECTION_NUMBER = re.compile(r"^[a-z0-9]+(?:\.[a-z0-9]+)*$")
 QUALIFIED_SECTION = re.compile(r"^([a-z0-9]+(?:-[a-z0-9]+)*):([a-z0-9]+(?:\.[a-z0-9]+)*)$")
@@ -234,21 +237,26 @@ def read_csv_records(records, table, problems):
 
     parse_csv gives every record exactly the table's columns, as text. A column
     whose values are all clean is read at once (its plain text and choices
-    checked over the whole column, its ids, dates and lists read through
-    read_cached); a column with any empty required value or any problem is read
+    checked over the whole column, its ids matched a distinct value at a
+    time, its other ids, dates and lists read through read_cached); a column with any empty required value or any problem is read
     value by value, by read_cell, which reports each problem.
     """
     plan = reading_plan(table)
-    columns = [read_csv_column(records, column, how, choices, problems) for column, _, how, choices in plan.columns]
-    return [dict(zip(plan.names, row, strict=True)) for row in zip(*columns, strict=True)]
+    raw_values = [record.values for record in records]
+    columns = [read_csv_column(records, raw_values, column, how, choices, problems) for column, _, how, choices in plan.columns]
+    # Each row's dict built by map, without a Python loop: the same dicts as dict(zip(names, row)) for each row.
+    return list(map(dict, map(zip, itertools.repeat(plan.names), zip(*columns, strict=True))))
 
 
-def read_csv_column(records, column, how, choices, problems):
-    name = column.name
-    raw = [record.values[name] for record in records]
+def read_csv_column(records, raw_values, column, how, choices, problems):
+    raw = list(map(itemgetter(column.name), raw_values))
     present = [value for value in raw if value]
     if column.required and len(present) != len(raw):
         return read_cells(records, column, how, choices, raw, problems)
+    if column.kind == "slug" and all(map(WHOLE_SLUG.fullmatch, set(present))) and (not choices or choices.issuperset(present)):
+        # Ids, the commonest column, are clean when each distinct one is a slug (no white space or control
+        # character then): read_text would give each back as it is, so none is looked up in read_cached.
+        return [value or None for value in raw]
     if how is CACHED:
         # Each distinct value read once (ids and dates repeat down a column); an empty one is None.
         edition = records[0].edition if records else None
