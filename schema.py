@@ -969,7 +969,7 @@ SUMMARIES = (
             ),
         ),
         primary_key=("person_a_id", "person_b_id"),
-        indexes=(("person_b_id",), ("events", "person_a", "person_b")),
+        indexes=(("events", "person_a", "person_b"),),  # person_b_id is indexed as a reference
         sql=f"""
 select pairs.a, pa.name, pairs.b, pb.name, pairs.events,
   case when pairs.events <= {PAIR_EVENT_IDS} then pairs.event_ids

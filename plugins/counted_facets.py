@@ -102,8 +102,7 @@ class Toggles:
 
     def __init__(self, datasette, request):
         self.datasette, self.request = datasette, request
-        self.pairs = urllib.parse.parse_qsl(request.query_string)
-        self.query = urllib.parse.urlencode(self.pairs)
+        self.query = urllib.parse.urlencode(urllib.parse.parse_qsl(request.query_string))
         self.prefix = plain(datasette.urls.path(request.path))
         self.origin = None
         if self.prefix.startswith("/") and not self.prefix.startswith("//"):

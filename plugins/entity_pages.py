@@ -77,13 +77,32 @@ class Page:
 EVENT_COLUMNS = "e.start_date as date, e.title as event, e.id as event_id"
 # events.date_order is the start date, with the undated after every date: `order by e.date_order, e.id`.
 EVENTS_IN_DATE_ORDER = "events e indexed by idx_events_date_order"
-PERSON_EVENTS = "select events from summary_events_by_person where person_id = :id"
-PERSON_EVENT_COLUMNS = f"""{EVENT_COLUMNS}, ep.role, case when ep.present then 'yes' else 'no' end as present,
-  rep.name as represented_by, ep.represented_by as person_id, ep.title as title_then, o.name as organization,
-  ep.organization_id, pl.name as place, e.place_id"""
-PERSON_EVENT_JOINS = """
-left join people rep on rep.id = ep.represented_by
-left join organizations o on o.id = ep.organization_id left join places pl on pl.id = e.place_id"""
+
+
+def linked_events(title, columns, link, key, counted_in, joins="", order="e.date_order, e.id", **options):
+    """A section of an entity's events through a link table `link` ("event_people ep") whose column `key` names
+    the entity, in date order; both ways of reading them are written from the same parts, so they give the same rows.
+
+    counted_in: the summary table that holds the entity's number of events in `events`, by `key`.
+    """
+    alias = link.split()[1]
+    return Section(
+        title,
+        f"""
+select {columns}
+from {link} join events e on e.id = {alias}.event_id{joins}
+where {alias}.{key} = :id
+order by {order}""",
+        in_date_order=InDateOrder(
+            f"select events from {counted_in} where {key} = :id",
+            f"""
+select {columns}
+from {EVENTS_IN_DATE_ORDER} cross join {link} on {alias}.event_id = e.id and {alias}.{key} = :id{joins}
+order by {order}""",
+        ),
+        **options,
+    )
+
 
 PAGES = {
     "people": Page(
@@ -91,21 +110,19 @@ PAGES = {
 select p.name, c.name as country, p.aliases as also_written, p.section_id as first_named_in
 from people p left join countries c on c.id = p.country_id where p.id = :id""",
         sections=(
-            Section(
+            linked_events(
                 "Events, in date order, with role and title at the time",
-                f"""
-select {PERSON_EVENT_COLUMNS}
-from event_people ep join events e on e.id = ep.event_id {PERSON_EVENT_JOINS}
-where ep.person_id = :id
-order by e.date_order, e.id, ep.role""",
+                f"""{EVENT_COLUMNS}, ep.role, case when ep.present then 'yes' else 'no' end as present,
+  rep.name as represented_by, ep.represented_by as person_id, ep.title as title_then, o.name as organization,
+  ep.organization_id, pl.name as place, e.place_id""",
+                "event_people ep",
+                "person_id",
+                "summary_events_by_person",
+                joins="""
+left join people rep on rep.id = ep.represented_by
+left join organizations o on o.id = ep.organization_id left join places pl on pl.id = e.place_id""",
+                order="e.date_order, e.id, ep.role",
                 more="/binational/event_people?person_id={id}",
-                in_date_order=InDateOrder(
-                    PERSON_EVENTS,
-                    f"""
-select {PERSON_EVENT_COLUMNS}
-from {EVENTS_IN_DATE_ORDER} cross join event_people ep on ep.event_id = e.id and ep.person_id = :id {PERSON_EVENT_JOINS}
-order by e.date_order, e.id, ep.role""",
-                ),
             ),
             Section(
                 "Who they met most",
@@ -115,19 +132,13 @@ select case when pp.person_a_id = :id then pp.person_b else pp.person_a end as m
 from people_pairs pp where pp.person_a_id = :id or pp.person_b_id = :id
 order by pp.events desc, met limit 20""",
             ),
-            Section(
+            linked_events(
                 "In the report's words",
-                """
-select ep.quote as words, e.section_id as section, e.section_id, e.title as event, e.id as event_id
-from event_people ep join events e on e.id = ep.event_id where ep.person_id = :id
-order by e.date_order, e.id, ep.role""",
-                in_date_order=InDateOrder(
-                    PERSON_EVENTS,
-                    f"""
-select ep.quote as words, e.section_id as section, e.section_id, e.title as event, e.id as event_id
-from {EVENTS_IN_DATE_ORDER} cross join event_people ep on ep.event_id = e.id and ep.person_id = :id
-order by e.date_order, e.id, ep.role""",
-                ),
+                "ep.quote as words, e.section_id as section, e.section_id, e.title as event, e.id as event_id",
+                "event_people ep",
+                "person_id",
+                "summary_events_by_person",
+                order="e.date_order, e.id, ep.role",
             ),
         ),
     ),
@@ -221,22 +232,14 @@ where ep.organization_id = :id order by e.start_date is null, e.start_date, pe.n
     "topics": Page(
         facts="select t.name, t.description from topics t where t.id = :id",
         sections=(
-            Section(
+            linked_events(
                 "Events on this topic",
-                f"""
-select {EVENT_COLUMNS}, m.name as institution, e.mechanism_id, pl.name as place, e.place_id
-from event_topics et join events e on e.id = et.event_id
-left join mechanisms m on m.id = e.mechanism_id left join places pl on pl.id = e.place_id
-where et.topic_id = :id order by e.date_order, e.id""",
+                f"{EVENT_COLUMNS}, m.name as institution, e.mechanism_id, pl.name as place, e.place_id",
+                "event_topics et",
+                "topic_id",
+                "summary_events_by_topic",
+                joins="\nleft join mechanisms m on m.id = e.mechanism_id left join places pl on pl.id = e.place_id",
                 more="/binational/events?topics__arraycontains={id}",
-                in_date_order=InDateOrder(
-                    "select events from summary_events_by_topic where topic_id = :id",
-                    f"""
-select {EVENT_COLUMNS}, m.name as institution, e.mechanism_id, pl.name as place, e.place_id
-from {EVENTS_IN_DATE_ORDER} cross join event_topics et on et.event_id = e.id and et.topic_id = :id
-left join mechanisms m on m.id = e.mechanism_id left join places pl on pl.id = e.place_id
-order by e.date_order, e.id""",
-                ),
             ),
             Section(
                 "What the report says on it",
@@ -316,11 +319,18 @@ def facts_of(row, text_column):
     return facts
 
 
-async def section_sql(db, section, entity_id):
-    """The section's query, or for an entity in many events the one that walks the events in date order."""
+async def section_sql(db, section, entity_id, counts=None):
+    """The section's query, or for an entity in many events the one that walks the events in date order.
+
+    counts: the entity's numbers of events already read, by their query (a page's sections share them).
+    """
     if section.in_date_order is None:
         return section.sql
-    events = (await db.execute(section.in_date_order.count_sql, {"id": entity_id})).first()
+    counts = {} if counts is None else counts
+    count_sql = section.in_date_order.count_sql
+    if count_sql not in counts:
+        counts[count_sql] = (await db.execute(count_sql, {"id": entity_id})).first()
+    events = counts[count_sql]
     if events is not None and events[0] >= MANY_EVENTS:
         return section.in_date_order.sql
     return section.sql
@@ -333,9 +343,9 @@ async def entity_page(db, table, entity_id):
     if facts is None:
         return None
     facts = dict(facts)
-    sections = []
+    sections, counts = [], {}
     for section in page.sections:
-        sql = f"select * from ({await section_sql(db, section, entity_id)}) limit :section_limit"
+        sql = f"select * from ({await section_sql(db, section, entity_id, counts)}) limit :section_limit"
         rows = [dict(row) for row in (await db.execute(sql, {"id": entity_id, "section_limit": MAX_SECTION_ROWS + 1})).rows]
         more = None
         if len(rows) > MAX_SECTION_ROWS:
