@@ -181,6 +181,7 @@ PAGE_TYPES = {
     "/": None,
     "/binational": "/binational/events",
     "/binational/events": "/binational/events/",
+    "/binational/events?topics__arraycontains=security": "/binational/events/",  # a selected facet value
     "/binational/events/cbi-2023-tfc-2": "/binational/people/",
     "/binational/people/alicia-barcena": "/binational/events/",
     "/binational/mechanisms/consular-dialogue": "/binational/events/",
