@@ -13,12 +13,14 @@ import fcntl
 import os
 import shutil
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from operator import itemgetter
 from pathlib import Path
 
 from schema import SCHEMA_VERSION, SUMMARIES, TABLES, VIEWS
 
 TEMPORARY_SUFFIX = ".tmp"
+SUMMARIES_SUFFIX = ".summaries"  # the copy a build summarizes beside its full-text index
 LOCK_SUFFIX = ".lock"
 # Stemming over accent folding: "aquifer" finds "aquifers", "Lopez" finds "López".
 FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -209,28 +211,56 @@ def build_search(connection):
 
 
 def build_summaries(connection):
+    """The summary tables' rows, in a database that holds every table's rows and indexes."""
     create_tables(connection, SUMMARIES)
     for table in SUMMARIES:
         columns = ", ".join(f"[{c}]" for c in table.column_names)
         connection.execute(f"insert into [{table.name}] ({columns}) {table.sql.strip()}")
-    create_indexes(connection, SUMMARIES)
+
+
+def check_foreign_keys(connection):
+    problems = [tuple(row) for row in connection.execute("PRAGMA foreign_key_check").fetchall()]
+    if problems:
+        raise RuntimeError(f"foreign key check failed: {problems[:5]}")
+
+
+def summarize(connection, timer):
+    """In a copy of a database whose tables hold their rows: its indexes, the summary tables, the foreign-key check.
+
+    Run on the copy beside the full-text index of the database itself (complete_database): the copy is a
+    file of its own, so neither waits on the other's locks, and it has the same indexes, so each summary's
+    query runs by the same plan as it would in the database.
+    """
+    create_indexes(connection)
+    with timer("summaries"), transaction(connection):
+        build_summaries(connection)
+    check_foreign_keys(connection)
+
+
+def copy_summaries(connection, copy):
+    """The summary tables of `copy` (summarize_copy) into the database, row for row, with their indexes."""
+    connection.execute("ATTACH DATABASE ? AS summarized", (str(copy),))
+    try:
+        with transaction(connection):
+            create_tables(connection, SUMMARIES)
+            for table in SUMMARIES:
+                connection.execute(f"insert into main.[{table.name}] select * from summarized.[{table.name}] order by rowid")
+            create_indexes(connection, SUMMARIES)
+    finally:
+        connection.execute("DETACH DATABASE summarized")
 
 
 def finalize(connection):
     for view in VIEWS:
         connection.execute(f"CREATE VIEW {quoted(view.name)} AS {view.sql.strip()}")
     connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    problems = [tuple(row) for row in connection.execute("PRAGMA foreign_key_check").fetchall()]
-    if problems:
-        raise RuntimeError(f"foreign key check failed: {problems[:5]}")
-    connection.execute("VACUUM")
 
 
-def open_new(path):
-    connection = sqlite3.connect(path, isolation_level=None)
+def open_new(path, **options):
+    connection = sqlite3.connect(path, isolation_level=None, **options)
     connection.execute("PRAGMA page_size = 4096")
     connection.execute("PRAGMA journal_mode = OFF")
-    # Rows are inserted in any order of tables and checked once at the end (foreign_key_check in finalize).
+    # Rows are inserted in any order of tables and checked once at the end (check_foreign_keys).
     connection.execute("PRAGMA foreign_keys = OFF")
     return connection
 
@@ -240,24 +270,37 @@ def no_timer(name):
 
 
 def complete_database(path, timer=no_timer):
-    """Add search, indexes, summaries and views to a database whose tables hold every row, and compact it.
+    """Add search, indexes, summaries and views to a database whose tables hold their rows.
 
-    `timer` is a context-manager factory called with each phase's name (search,
-    indexes, summaries, finalize), for benchmarks.
+    The summaries are made on a copy of the database in a second thread
+    (summarize), while this one builds the full-text and plain indexes:
+    SQLite lets go of Python's lock while a statement runs, so the two use
+    both cores. No VACUUM follows: nothing is deleted, so the file has no
+    free pages, and the same statements in the same order write the same
+    bytes. `timer` is a context-manager factory called with each phase's
+    name (search, indexes, summaries, finalize), for benchmarks.
     """
-    connection = open_new(path)
+    path = Path(path)
+    copy = path.with_name(path.name + SUMMARIES_SUFFIX)
     try:
-        with timer("search"):
-            build_search(connection)
-        with timer("indexes"):
-            create_indexes(connection)
-        with timer("summaries"):
-            with transaction(connection):
-                build_summaries(connection)
-        with timer("finalize"):
-            finalize(connection)
+        shutil.copyfile(path, copy)
+        with contextlib.closing(open_new(path)) as connection, contextlib.closing(open_new(copy, check_same_thread=False)) as beside:
+            with ThreadPoolExecutor(max_workers=1) as summarizer:
+                summarized = summarizer.submit(summarize, beside, timer)
+                try:
+                    with timer("search"):
+                        build_search(connection)
+                    with timer("indexes"):
+                        create_indexes(connection)
+                except BaseException:
+                    beside.interrupt()  # so that a failed or interrupted build does not wait for the summaries
+                    raise
+                summarized.result()
+            with timer("finalize"):
+                copy_summaries(connection, copy)
+                finalize(connection)
     finally:
-        connection.close()
+        copy.unlink(missing_ok=True)
 
 
 def write_database(sources, output, timer=no_timer):

@@ -8,7 +8,8 @@ import yaml
 from helpers import FIXTURE_SOURCES, SOURCES
 
 import build
-from schema import SCHEMA_VERSION
+import database
+from schema import SCHEMA_VERSION, SUMMARIES
 
 
 @pytest.fixture(scope="module")
@@ -204,3 +205,29 @@ def test_build_is_reproducible(tmp_path):
     build.write_database(build.load_sources(SOURCES), first)
     build.write_database(build.load_sources(SOURCES), second)
     assert hashlib.sha256(first.read_bytes()).hexdigest() == hashlib.sha256(second.read_bytes()).hexdigest()
+
+
+def test_every_summary_holds_the_rows_its_query_gives_on_the_built_database(connection):
+    # The summaries are made on a copy of the database, beside its full-text index, and copied in.
+    for table in SUMMARIES:
+        made = rows(connection, f"select * from [{table.name}] order by rowid")
+        assert made, table.name
+        assert made == rows(connection, table.sql), table.name
+
+
+@pytest.mark.parametrize("step", ["build_search", "build_summaries"])
+def test_a_failed_completion_leaves_neither_the_database_nor_its_copy(tmp_path, monkeypatch, step):
+    sources = build.load_sources(FIXTURE_SOURCES)
+
+    def fail(connection):
+        raise sqlite3.OperationalError(f"{step} failed")
+
+    monkeypatch.setattr(database, step, fail)
+    with pytest.raises(sqlite3.OperationalError, match=f"^{step} failed$"):
+        build.write_database(sources, tmp_path / "binational.db")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_build_leaves_only_its_database(tmp_path):
+    build.write_database(build.load_sources(FIXTURE_SOURCES), tmp_path / "binational.db")
+    assert [path.name for path in tmp_path.iterdir()] == ["binational.db"]

@@ -16,6 +16,32 @@ def test_parse_csv_values_and_lines():
     ]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "id,name\nmx,Mexico\nus,\nca,Canada\n",  # one line a row: read at once
+        "id,name\nmx,Mexico\nus,\nca,Canada",  # no line break at the end
+        "id,name\r\nmx,Mexico\r\nus,\r\nca,Canada\r\n",  # carriage returns: read row by row
+        "id,name\nmx,Mexico\nus,\n\nca,Canada\n",  # a blank line: read row by row
+    ],
+)
+def test_parse_csv_rows_of_one_line_each_are_read_at_once_with_the_same_records(text):
+    records, problems = parse_csv(text, "c.csv", ["id", "name"])
+    blank = 1 if "\n\n" in text else 0
+    assert problems == []
+    assert [(r.path, r.line, r.values) for r in records] == [
+        ("c.csv", 2, {"id": "mx", "name": "Mexico"}),
+        ("c.csv", 3, {"id": "us", "name": ""}),
+        ("c.csv", 4 + blank, {"id": "ca", "name": "Canada"}),
+    ]
+
+
+def test_parse_csv_syntax_error_is_reported_with_its_line_and_the_rows_before_it_kept():
+    records, problems = parse_csv('id,name\nmx,Mexico\nus,"United "States\nca,Canada\n', "c.csv", ["id", "name"])
+    assert [(r.line, r.values["id"]) for r in records] == [(2, "mx")]
+    assert problems == [Problem("c.csv", 3, "row", "CSV syntax error: ',' expected after '\"'")]
+
+
 def test_parse_csv_columns_in_any_order():
     records, _ = parse_csv("name,id\nMexico,mx\n", "c.csv", ["id", "name"])
     assert records[0].values == {"name": "Mexico", "id": "mx"}
