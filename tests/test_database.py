@@ -231,3 +231,8 @@ def test_a_failed_completion_leaves_neither_the_database_nor_its_copy(tmp_path, 
 def test_a_build_leaves_only_its_database(tmp_path):
     build.write_database(build.load_sources(FIXTURE_SOURCES), tmp_path / "binational.db")
     assert [path.name for path in tmp_path.iterdir()] == ["binational.db"]
+
+
+def test_the_database_has_no_free_pages(connection):
+    # Nothing is deleted while a database is built, so it needs no VACUUM to be compact.
+    assert rows(connection, "pragma freelist_count") == [(0,)]
