@@ -122,4 +122,4 @@ bench-hostile: build
 	$(BIN)/python -m bench.compose
 
 clean:
-	rm -rf $(DB) $(DB).tmp $(DB).lock static/vendor assets/node_modules $(INSPECT) dist test-artifacts .pytest_cache
+	rm -rf $(DB) $(DB).tmp $(DB).tmp.summaries $(DB).lock static/vendor assets/node_modules $(INSPECT) dist test-artifacts .pytest_cache

@@ -269,6 +269,12 @@ def no_timer(name):
     return contextlib.nullcontext()
 
 
+def summaries_copy(path):
+    """Where complete_database copies the database at `path` to make its summaries; removed when it ends."""
+    path = Path(path)
+    return path.with_name(path.name + SUMMARIES_SUFFIX)
+
+
 def complete_database(path, timer=no_timer):
     """Add search, indexes, summaries and views to a database whose tables hold their rows.
 
@@ -280,8 +286,7 @@ def complete_database(path, timer=no_timer):
     bytes. `timer` is a context-manager factory called with each phase's
     name (search, indexes, summaries, finalize), for benchmarks.
     """
-    path = Path(path)
-    copy = path.with_name(path.name + SUMMARIES_SUFFIX)
+    copy = summaries_copy(path)
     try:
         shutil.copyfile(path, copy)
         with contextlib.closing(open_new(path)) as connection, contextlib.closing(open_new(copy, check_same_thread=False)) as beside:

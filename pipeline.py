@@ -28,7 +28,7 @@ from pathlib import Path
 
 from checks import Findings, checked_files
 from convert import STREAMED, Conversion, write_event_link_columns
-from database import TEMPORARY_SUFFIX, RowWriter, complete_database, create_tables, no_timer, open_new
+from database import TEMPORARY_SUFFIX, RowWriter, complete_database, create_tables, no_timer, open_new, summaries_copy
 from sourcetree import NotASourceFolder, parse_sources
 
 
@@ -98,7 +98,9 @@ def build_database(root, output, timer=no_timer):
     """
     output = Path(output)
     temporary = output.with_name(output.name + TEMPORARY_SUFFIX)
+    # What a build killed midway left behind.
     temporary.unlink(missing_ok=True)
+    summaries_copy(temporary).unlink(missing_ok=True)
     try:
         sources = stage_sources(root, temporary, timer)
         complete_database(temporary, timer)

@@ -435,6 +435,15 @@ def many_events(sources, count):
             file.write(f'test-2023-extra-{number},1.b,Extra meeting {number},2023-11-06,,meeting,,occurred,,Extra.,"{quote}",trade,MX;US\n')
 
 
+def test_a_build_removes_what_a_killed_build_left(fixture_sources, tmp_path):
+    folder = tmp_path / "output"
+    folder.mkdir()
+    for leftover in ("binational.db.tmp", "binational.db.tmp.summaries"):
+        (folder / leftover).write_bytes(b"written by a build killed midway")
+    assert build.main(["--sources", str(fixture_sources), "--output", str(folder / "binational.db")]) == 0
+    assert [path.name for path in folder.iterdir()] == ["binational.db"]
+
+
 def test_killed_build_leaves_the_previous_database(fixture_sources, tmp_path):
     output = tmp_path / "binational.db"
     assert build.main(["--sources", str(fixture_sources), "--output", str(output)]) == 0

@@ -20,7 +20,17 @@ import yaml
 from helpers import ROOT
 
 COPIED = shutil.ignore_patterns(
-    ".venv*", ".git", "dist", "test-artifacts", "*.db", "*.db.tmp", "inspect-data.json", "__pycache__", ".*cache*", ".hypothesis"
+    ".venv*",
+    ".git",
+    "dist",
+    "test-artifacts",
+    "*.db",
+    "*.db.tmp",
+    "*.db.tmp.summaries",
+    "inspect-data.json",
+    "__pycache__",
+    ".*cache*",
+    ".hypothesis",
 )
 
 
