@@ -238,7 +238,7 @@ def summarize(connection, timer):
 
 
 def copy_summaries(connection, copy):
-    """The summary tables of `copy` (summarize_copy) into the database, row for row, with their indexes."""
+    """The summary tables of `copy` (made by summarize) into the database, row for row, with their indexes."""
     connection.execute("ATTACH DATABASE ? AS summarized", (str(copy),))
     try:
         with transaction(connection):
