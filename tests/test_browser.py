@@ -196,6 +196,7 @@ PAGE_TYPES = {
     "/binational/timeline?year=2023": "/binational/events/",
     "/binational/attended_by?name=Barcena": "/binational/events/",
     "/binational/who_met_whom": "/binational/people/",
+    "/binational/summary_events_by_mechanism": "/binational/mechanisms/",  # a table whose schema names a long index
     "/search?q=fentanyl": "/binational/events/",
 }
 
