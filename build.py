@@ -6,7 +6,8 @@
     python build.py diff OLD.db NEW.db                        what changed between two builds
 
 A build runs four steps, each in its own module, streamed by pipeline.py so
-that the records of the largest files pass a file at a time, never all held:
+that the records of the largest files pass a part of a file at a time, never
+all held; the checks run in a process of their own while the rows are written:
 
     parse    sourcetree.parse_sources    files -> records that remember file and line
     check    checks.checked_files        records -> every problem (changes nothing)

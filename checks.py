@@ -2,18 +2,19 @@
 
 `checked_files` reads the values of each file's records through
 values.read_file_records (pure functions) and checks each file's records as
-they pass, table by table in the declared order, so that a build can convert
-and write each file's rows at once instead of holding every record
-(pipeline.stage_sources). What a check needs of rows
+they pass (a large file's a part at a time, sourcetree.CHUNK_RECORDS), table
+by table in the declared order, never holding every record; a build runs them
+in a process of their own while it writes (pipeline.stage_sources). What a check needs of rows
 that have passed is kept, and only that. What grows with the largest tables
 is kept on disk, in a scratch SQLite database with a bounded page cache
 (open_scratch): the keys seen (UniqueKeys, a file's keys at a time, checked
-before any of its rows is yielded) and the (event, person) pairs present for
-RepresentedBy. In memory: the ids of referenced tables and each event's section
-(looked up for every link row, too often to ask a database), the state of
-the other rules (schema.DateRange, UniqueNames, Acyclic, ReportSnapshot,
-SectionHeadings), the rows of the few tables the report's text is cut by and
-the text quotes are searched in. References to a table that has not passed
+before any of its rows is yielded), the (event, person) pairs present for
+RepresentedBy and each section's text that quotes are searched in
+(SectionTexts, fetched a part of a file at a time). In memory: the ids of
+referenced tables and each event's section (looked up for every link row, too
+often to ask a database), the state of the other rules (schema.DateRange,
+UniqueNames, Acyclic, ReportSnapshot, SectionHeadings) and the rows of the few
+tables the report's text is cut by. References to a table that has not passed
 yet (a section's parent) are checked when every table has. `check_sources` runs the same
 checks over a whole parsed tree and returns every problem; it can run any
 number of times on the same sources and finds the same problems.
@@ -21,6 +22,7 @@ number of times on the same sources and finds the same problems.
 
 import functools
 import itertools
+import json
 import re
 import sqlite3
 import unicodedata
@@ -144,25 +146,50 @@ class PassedRows:
         self.ids = {name: self.event_sections if name == EVENTS else set() for name in REFERENCED}
         self.whole = {}  # table name -> [(record, values)], for the tables whole-table rules read
         self.later_references = []  # (item, record path, line, column name, target) naming a table not yet passed
-        self.searchable = {}  # qualified section id -> its text as quotes are searched in
+        self.texts = SectionTexts(scratch)  # each section's text as quotes are searched in
         self.unread = frozenset()  # sections of editions whose report could not be read
 
     def cut_sections(self, rows):
         """The report's text by section, once every section has passed; cut an edition at a time, keeping only what quotes are searched in."""
         for edition_id, edition in self.parsed.editions.items():
             texts = section_texts({edition_id: edition}, rows)
-            self.searchable.update((section_id, text.searchable) for section_id, text in texts.items())
+            self.texts.add((section_id, text.searchable) for section_id, text in texts.items())
         self.unread = unread_sections(self.parsed.editions, rows)
 
     @functools.cached_property
     def anywhere(self):
         """The whole report as one string, only when a quote needs looking for anywhere."""
-        return " \n ".join(self.searchable.values())
+        return " \n ".join(self.texts.every())
 
     def check_later_references(self, problems):
         for item, path, line, name, target in self.later_references:
             if target not in self.unreadable and item not in self.ids[target]:
                 problems.append(Problem(path, line, name, reference_message(item, target)))
+
+
+class SectionTexts:
+    """The text of every section that quotes are searched in, in the scratch database (open_scratch), in the order added.
+
+    The reports' text grows with the editions (a quarter of a gigabyte at 10^6 events); quotes are looked up
+    a part of a file at a time (`of`), and a part's rows quote few sections.
+    """
+
+    def __init__(self, scratch):
+        self.scratch = scratch
+        scratch.execute("create table section_texts (id text primary key, text text)")
+
+    def add(self, texts):
+        self.scratch.executemany(
+            "insert or replace into section_texts (id, text) values (?, ?)", texts
+        )  # the last text of an id, as in a dict
+
+    def of(self, section_ids):
+        """{section id: its text} for those of `section_ids` that are sections."""
+        query = "select id, text from section_texts where id in (select value from json_each(:ids))"
+        return dict(self.scratch.execute(query, {"ids": json.dumps(sorted(filter(None, section_ids)))}))
+
+    def every(self):
+        return (text for (text,) in self.scratch.execute("select text from section_texts order by rowid"))
 
 
 def section_texts(editions, sections):
@@ -209,9 +236,9 @@ class TableCheck:
     def file(self, records, typed):
         """The checks of one file's rows that are cheaper a column at a time, made before any of its rows passes.
 
-        Its keys first, so that a row whose key is taken is never converted; then its references to tables
-        that have passed, its quotes and what its rules check a file at a time; then its ids are kept (an
-        event's section with it; the last row of an id wins).
+        Its keys first; then its references to tables that have passed, its quotes and what its rules check
+        a file (or a part of one) at a time; then its ids are kept (an event's section with it; the last row
+        of an id wins).
         """
         self.keys.add_file(records, typed)
         self.check_references(records, typed)
@@ -638,11 +665,11 @@ def quote_found(quote, text):
     return report.normalize_space(quote) in text
 
 
-def check_quote(record, field_name, section_id, quote, passed, problems, line=None):
+def check_quote(record, field_name, section_id, quote, texts, passed, problems, line=None):
     """A quote is verbatim in the section named, unless either is missing or the section's report could not be read."""
     if quote is None or section_id is None:
         return
-    text = passed.searchable.get(section_id)
+    text = texts.get(section_id)
     # A section's searchable text holds no white space but single spaces: a quote found in it as it is, is found
     # normalized too (it is the quote stripped of single spaces at its ends), so the normalizing is left for the rest.
     if text is None or quote in text or quote_found(quote, text):
@@ -683,11 +710,14 @@ def check_quotes(records, typed, quoted, notes, passed, problems):
                 if quote is not None and not passed.unread and not quote_found(quote, passed.anywhere):
                     problems.append(Problem(record.path, record.line_of(name), name, f"is not verbatim in the report: {shorten(quote)!r}"))
             continue
-        for record, section_id, quote in zip(records, quote_sections(quoted_in, typed, passed), quotes, strict=True):
-            check_quote(record, name, section_id, quote, passed, problems)
+        sections = list(quote_sections(quoted_in, typed, passed))
+        texts = passed.texts.of(set(sections))
+        for record, section_id, quote in zip(records, sections, quotes, strict=True):
+            check_quote(record, name, section_id, quote, texts, passed, problems)
     for name in notes:
-        for record, values in zip(records, typed, strict=True):
-            for item in values.get(name) or ():
-                if item.section_id is not None and item.section_id not in passed.searchable and item.section_id not in passed.unread:
-                    problems.append(Problem(record.path, item.line, f"{name}.section_id", f"{item.section_id!r} is not an id in sections"))
-                check_quote(record, f"{name}.quote", item.section_id, item.quote, passed, problems, item.line)
+        items = [(record, item) for record, values in zip(records, typed, strict=True) for item in values.get(name) or ()]
+        texts = passed.texts.of({item.section_id for _, item in items})
+        for record, item in items:
+            if item.section_id is not None and item.section_id not in texts and item.section_id not in passed.unread:
+                problems.append(Problem(record.path, item.line, f"{name}.section_id", f"{item.section_id!r} is not an id in sections"))
+            check_quote(record, f"{name}.quote", item.section_id, item.quote, texts, passed, problems, item.line)

@@ -1,7 +1,8 @@
 """Turn checked sources into the typed rows of every table: the one step that converts.
 
-Runs on records that checks.checked_files has checked, a file at a time
-(pipeline.stage_sources), and only while no problem has been found. Each
+Runs on records as pipeline.write_sources reads them, a part of a file at a
+time, while the checks (checks.checked_files) read the same files in a process
+of their own; the rows are kept only if the checks find no problem. Each
 source table's row is its record's typed values (lists and note quotes as
 JSON) plus the derived columns its table declares; derived tables (dataset_info,
 link tables, aliases, note quotes) are built from the source tables.
@@ -9,7 +10,7 @@ link tables, aliases, note quotes) are built from the source tables.
 The tables of KEPT (reports, sections and the registries: a few thousand rows
 at most) are kept whole, because other rows are converted with them (an event's
 chapter, the names in its search text) and written once they have all passed.
-Every other source table is converted and written a file at a time and never
+Every other source table is converted and written a part of a file at a time and never
 held whole: the typed values of a plain copy (`copied_whole`) are written as
 they are, `ROW_CONVERTERS` names the function for the others, row by row, and
 `CONVERTERS` for every table converted whole that is not a plain copy. An
@@ -39,7 +40,6 @@ from schema import (
     TABLES,
     UniqueNames,
 )
-from sourcetree import release_report_lines
 
 DATE_PRECISION = {4: "year", 7: "month", 10: "day"}
 UNDATED = "~"  # sorts after every ISO date, so undated events come last
@@ -63,10 +63,10 @@ class Sources:
 
 
 class Conversion:
-    """Converts checked records to rows a file at a time, and gives them to `writer` (database.RowWriter).
+    """Converts records to rows a part of a file at a time, and gives them to `writer` (database.RowWriter).
 
     Each row goes to `writer.write(table name, row dict)`; the typed values of a table whose rows are
-    plain copies of them (`copied_whole`) go to `writer.write_copies` a file at a time.
+    plain copies of them (`copied_whole`) go to `writer.write_copies` a part of a file at a time.
     """
 
     def __init__(self, parsed, writer):
@@ -107,8 +107,6 @@ class Conversion:
             if table.name not in STREAMED and table.name not in STREAMED_DERIVED:
                 for row in CONVERTERS.get(table.name, source_rows)(whole, table):
                     self.write(table.name, row)
-        # The checks cut the sections when they passed, and the sections are written: the report is no longer read.
-        release_report_lines(self.parsed)
         return whole
 
     def finish(self):
@@ -223,7 +221,7 @@ def report_rows(whole, table):
 
 def section_rows(whole, table):
     positions = {}
-    # Cut an edition at a time, and not kept: each report's text is written once, then no longer needed.
+    # Cut an edition at a time: each report's text is read, written once, and not kept.
     for edition_id, edition_sections in itertools.groupby(whole.section_records, key=lambda pair: pair[0].edition):
         edition_sections = list(edition_sections)
         texts = section_texts({edition_id: whole.editions[edition_id]}, edition_sections)
@@ -346,7 +344,7 @@ SEARCH_LINKS = (
 
 
 def links_by_event(connection, link_table, key, role):
-    """(event id, [(key, role or None) in file order]) for every event with links, in event id order.
+    """(event id, [(event id, key, role or None) in file order]) for every event with links, in event id order.
 
     Read through the link table's primary key, which begins with event_id; SQLite puts each event's links
     back in file order (rowid), sorting one event's rows at a time.
@@ -354,7 +352,10 @@ def links_by_event(connection, link_table, key, role):
     role_column = f"[{role}]" if role else "null"
     cursor = connection.execute(f"select event_id, [{key}], {role_column} from [{link_table}] order by event_id, rowid")
     for event_id, rows in itertools.groupby(cursor, key=itemgetter(0)):
-        yield event_id, [(row[1], row[2]) for row in rows]
+        yield event_id, list(rows)
+
+
+NO_LINKS = (None, ())
 
 
 class EventLinks:
@@ -362,22 +363,29 @@ class EventLinks:
 
     def __init__(self, connection, link_table, key, role="role"):
         self.links = links_by_event(connection, link_table, key, role)
-        self.current = next(self.links, None)
+        self.current = next(self.links, NO_LINKS)
 
     def of(self, event_id):
         """The links of `event_id`; events must be asked for in id order (SQLite's and Python's orders of text agree)."""
-        while self.current is not None and self.current[0] < event_id:
-            self.current = next(self.links, None)
-        if self.current is not None and self.current[0] == event_id:
-            return self.current[1]
-        return []
+        current = self.current
+        while current[0] is not None and current[0] < event_id:
+            current = next(self.links, NO_LINKS)
+        self.current = current
+        return current[1] if current[0] == event_id else ()
 
 
-def primary(links, roles):
-    """The key of the first link in the order of `roles` (file order within a role), or None."""
-    rank = {role: position for position, role in enumerate(roles)}
-    ranked = [(rank[role], position, key) for position, (key, role) in enumerate(links) if role in rank]
-    return min(ranked)[2] if ranked else None
+def primary(links, rank):
+    """The key of the first link in the order of the roles ranked (file order within a role), or None."""
+    best = None
+    for _, key, role in links:
+        position = rank.get(role)
+        if position is not None and (best is None or position < best[0]):
+            best = (position, key)
+    return best[1] if best else None
+
+
+def ranks(roles):
+    return {role: position for position, role in enumerate(roles)}
 
 
 def events_by_id(connection, page=10_000):
@@ -396,26 +404,33 @@ def events_by_id(connection, page=10_000):
 def write_event_link_columns(connection, whole):
     """Fill in every event's mechanism_id, place_id, people and search_text from the written link tables."""
     typed = whole.typed
-    registry_names = {
-        link_table: {values["id"]: names_of(values, *columns) for values in typed[registry]}
-        for link_table, _, registry, columns in SEARCH_LINKS
-    }
+    # Each link table of SEARCH_LINKS, read in event order, with the names of the registry rows it links to.
+    links = [
+        (EventLinks(connection, link_table, key), {values["id"]: tuple(names_of(values, *columns)) for values in typed[registry]})
+        for link_table, key, registry, columns in SEARCH_LINKS
+    ]
+    position = {link_table: number for number, (link_table, *_) in enumerate(SEARCH_LINKS)}
+    people, mechanisms, places = position["event_people"], position["event_mechanisms"], position["event_places"]
     person_names = {values["id"]: values["name"] for values in typed["people"]}
     topic_names = {values["id"]: values["name"] for values in typed["topics"]}
-    links = {link_table: EventLinks(connection, link_table, key) for link_table, key, _, _ in SEARCH_LINKS}
     topics = EventLinks(connection, "event_topics", "topic_id", role=None)
+    mechanism_ranks, place_ranks = ranks(PRIMARY_MECHANISM_ROLES), ranks(PRIMARY_PLACE_ROLES)
     for page in events_by_id(connection):
         updates = []
         for event_id, rowid in page:
-            of_event = {link_table: event_links.of(event_id) for link_table, event_links in links.items()}
-            words = [name for link_table, names in registry_names.items() for key, _ in of_event[link_table] for name in names[key]]
-            words += [topic_names[key] for key, _ in topics.of(event_id)]
+            of_event = [event_links.of(event_id) for event_links, _ in links]
+            words = {}  # each name once, in the order first met
+            for rows, (_, names) in zip(of_event, links, strict=True):
+                for _, key, _ in rows:
+                    words.update(dict.fromkeys(names[key]))
+            for _, key, _ in topics.of(event_id):
+                words[topic_names[key]] = None
             updates.append(
                 (
-                    primary(of_event["event_mechanisms"], PRIMARY_MECHANISM_ROLES),
-                    primary(of_event["event_places"], PRIMARY_PLACE_ROLES),
-                    json_list(dict.fromkeys(person_names[key] for key, _ in of_event["event_people"])),
-                    "; ".join(dict.fromkeys(words)) or None,
+                    primary(of_event[mechanisms], mechanism_ranks),
+                    primary(of_event[places], place_ranks),
+                    json_list(dict.fromkeys([person_names[key] for _, key, _ in of_event[people]])),
+                    "; ".join(words) or None,
                     rowid,
                 )
             )

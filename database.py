@@ -173,7 +173,7 @@ class RowWriter:
             self.flush(name)
 
     def write_copies(self, name, rows):
-        """Rows that hold every column of their table (dicts of a file's typed values), a file at a time."""
+        """Rows that hold every column of their table (dicts of typed values), a part of a file at a time."""
         pending = self.pending[name]
         pending.extend(map(self.copies[name], rows))
         if len(pending) >= self.BATCH:

@@ -127,8 +127,22 @@ def parse_csv(text, display, columns):
     Returns records keyed by column, empty cells as None; raises SourceError
     for a broken header and returns per-row problems for ragged rows.
     """
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     problems = []
+    records = list(csv_records(text, display, columns, problems))
+    return records, problems
+
+
+def csv_records(text, display, columns, problems):
+    """The records of CSV text, one at a time, its header checked first (SourceError, raised at once).
+
+    Ragged rows and a syntax error (which ends the file) are appended to `problems` as the rows are read.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    header = csv_header(reader, display, columns)
+    return csv_rows(reader, header, display, problems)
+
+
+def csv_header(reader, display, columns):
     try:
         header = next(reader)
     except csv.Error as error:
@@ -145,16 +159,19 @@ def parse_csv(text, display, columns):
         if duplicated:
             parts.append("duplicated column " + ", ".join(repr(n) for n in duplicated))
         raise SourceError(Problem(display, 1, "header", "; ".join(parts) + "; expected columns: " + ",".join(columns)))
-    records = []
+    return header
+
+
+def csv_rows(reader, header, display, problems):
     start = reader.line_num + 1
     while True:
         try:
             row = next(reader)
         except StopIteration:
-            break
+            return
         except csv.Error as error:
             problems.append(Problem(display, start, "row", f"CSV syntax error: {error}"))
-            break
+            return
         if not row:
             start = reader.line_num + 1
             continue
@@ -163,61 +180,146 @@ def parse_csv(text, display, columns):
                 Problem(display, start, "row", f"has {len(row)} fields, the header has {len(header)}; quote values that contain commas")
             )
         else:
-            values = dict(zip(header, row, strict=True))  # empty cells ("") count as missing in validation
-            records.append(Record(display, start, values))
+            yield Record(display, start, dict(zip(header, row, strict=True)))  # empty cells ("") count as missing in validation
         start = reader.line_num + 1
-    return records, problems
+
+
+def refused_event(event, depth, display):
+    """Why a YAML event is refused (a SourceError), or None: anchors, aliases and nesting deeper than MAX_YAML_DEPTH.
+
+    Checked event by event, linear in the text, so a "billion laughs" document or a deeply nested one is refused
+    before any expansion or recursion happens.
+    """
+    if getattr(event, "anchor", None):
+        return SourceError(
+            Problem(display, event.start_mark.line + 1, "syntax", "YAML anchors and aliases are not allowed; write the value out in full")
+        )
+    if depth > MAX_YAML_DEPTH:
+        return SourceError(Problem(display, event.start_mark.line + 1, "syntax", f"YAML is nested more than {MAX_YAML_DEPTH} levels deep"))
+    return None
+
+
+def syntax_error(error, display):
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line = mark.line + 1 if mark else 1
+    return SourceError(Problem(display, line, "syntax", f"YAML syntax error: {getattr(error, 'problem', None) or error}"))
 
 
 def compose_yaml(text, display):
-    """Compose YAML into a node tree after refusing anchors and deep nesting.
-
-    Both checks run on the event stream, which is linear in the text, so a
-    "billion laughs" document or a deeply nested one is refused before any
-    expansion or recursion happens.
-    """
+    """Compose YAML into a node tree after refusing anchors and deep nesting (refused_event)."""
     try:
         depth = 0
         for event in yaml.parse(text, Loader=YamlLoader):
-            if getattr(event, "anchor", None):
-                raise SourceError(
-                    Problem(
-                        display,
-                        event.start_mark.line + 1,
-                        "syntax",
-                        "YAML anchors and aliases are not allowed; write the value out in full",
-                    )
-                )
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
-                if depth > MAX_YAML_DEPTH:
-                    raise SourceError(
-                        Problem(display, event.start_mark.line + 1, "syntax", f"YAML is nested more than {MAX_YAML_DEPTH} levels deep")
-                    )
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
+            refused = refused_event(event, depth, display)
+            if refused:
+                raise refused
         return yaml.compose(text, Loader=YamlLoader)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        line = mark.line + 1 if mark else 1
-        raise SourceError(Problem(display, line, "syntax", f"YAML syntax error: {getattr(error, 'problem', None) or error}")) from None
+        raise syntax_error(error, display) from None
+
+
+class YamlEvents:
+    """The events of a YAML text, one at a time, each checked by refused_event: what parse_yaml builds its records from.
+
+    A list of entries is read an entry at a time, never composed whole: the node tree of a large registry
+    takes many times the memory of the records made from it.
+    """
+
+    def __init__(self, text, display):
+        self.loader, self.display, self.depth = YamlLoader(text), display, 0
+
+    def next(self):
+        try:
+            event = self.loader.get_event()
+        except yaml.YAMLError as error:
+            raise syntax_error(error, self.display) from None
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self.depth += 1
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            self.depth -= 1
+        refused = refused_event(event, self.depth, self.display)
+        if refused:
+            raise refused
+        return event
+
+    def scalar(self, event):
+        """A scalar's value: None for a plain null (`~`, `null` or nothing), else its text."""
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        return None if tag == NULL_TAG and not event.style else event.value
+
+    def value(self, first, problems):
+        """The value of the node that begins with `first`, as node_value gives it for the composed node."""
+        if isinstance(first, yaml.ScalarEvent):
+            return self.scalar(first)
+        if isinstance(first, yaml.SequenceStartEvent):
+            items = []
+            while not isinstance(event := self.next(), yaml.SequenceEndEvent):
+                items.append(self.value(event, problems))
+            return items
+        values, _ = self.mapping(problems)
+        values[LINE_KEY] = first.start_mark.line + 1
+        return values
+
+    def mapping(self, problems):
+        """(values, line of each key) of a mapping whose start has been read; duplicate keys keep the first value."""
+        values, lines = {}, {}
+        while not isinstance(key := self.next(), yaml.MappingEndEvent):
+            line = key.start_mark.line + 1
+            if not isinstance(key, yaml.ScalarEvent):
+                self.value(key, [])
+                self.value(self.next(), [])
+                problems.append(Problem(self.display, line, "key", "keys must be plain names"))
+                continue
+            name = key.value
+            if name in values:
+                problems.append(Problem(self.display, line, name, f"is given twice in this entry (first on line {lines[name]}); keep one"))
+                self.value(self.next(), [])
+                continue
+            values[name] = self.value(self.next(), problems)
+            lines[name] = line
+        return values, lines
+
+    def close(self):
+        self.loader.dispose()
 
 
 def parse_yaml(text, display):
-    """Parse a YAML list of mappings into records with a line per field."""
-    root = compose_yaml(text, display)
-    if root is None:
+    """Parse a YAML list of mappings into records with a line per field, an entry at a time (YamlEvents)."""
+    events = YamlEvents(text, display)
+    try:
+        return yaml_records(events, display)
+    finally:
+        events.close()
+
+
+def yaml_records(events, display):
+    event = events.next()  # the stream's start
+    event = events.next()
+    if isinstance(event, yaml.StreamEndEvent):
         raise SourceError(Problem(display, 1, "file", "is empty"))
-    if not isinstance(root, yaml.SequenceNode):
+    root = events.next()  # the document's start was `event`
+    if not isinstance(root, yaml.SequenceStartEvent):
+        while not isinstance(events.next(), yaml.StreamEndEvent):
+            pass  # read to the end first: a syntax error, an anchor or deep nesting anywhere is reported before the shape
         raise SourceError(Problem(display, root.start_mark.line + 1, "file", "must be a YAML list of entries (lines starting with '- ')"))
     records, problems = [], []
-    for item in root.value:
+    while not isinstance(item := events.next(), yaml.SequenceEndEvent):
         line = item.start_mark.line + 1
-        if not isinstance(item, yaml.MappingNode):
+        if not isinstance(item, yaml.MappingStartEvent):
+            events.value(item, [])
             problems.append(Problem(display, line, "entry", "must be a mapping of field: value"))
             continue
-        values, lines = mapping_values(item, display, problems)
+        values, lines = events.mapping(problems)
         records.append(Record(display, line, values, lines))
+    events.next()  # the document's end
+    if isinstance(extra := events.next(), yaml.DocumentStartEvent):
+        raise SourceError(Problem(display, extra.start_mark.line + 1, "syntax", "YAML syntax error: but found another document"))
     return records, problems
 
 

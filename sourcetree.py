@@ -7,10 +7,10 @@ line. Problems that stop a file from being read are collected, never raised.
 
 The files of the tables named in `parse_sources(..., defer=...)` are found
 but left unread: `table_files` reads them one at a time as the checks pass
-over them, so that a build never holds every record of its largest tables.
+over them, a CSV file's records CHUNK_RECORDS at a time, so that a build never
+holds every record of its largest tables, nor every record of one file.
 """
 
-import dataclasses
 import hashlib
 import itertools
 import os
@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from schema import EDITION, REGISTRY, SOURCE_TABLES
-from sourcefiles import Problem, SourceError, checked_text, parse_csv, parse_yaml, parse_yaml_mapping, read_bytes, read_text
+from sourcefiles import Problem, SourceError, checked_text, csv_records, parse_csv, parse_yaml, parse_yaml_mapping, read_bytes, read_text
 
 DATASET_FILE = "dataset.yml"
 EDITION_MARKER = next(table.source for table in SOURCE_TABLES if table.name == "reports")
 SOURCE_README = "README.md"
+# The records of a deferred CSV file are read this many at a time: a build holds a part of its largest files, never a whole one.
+CHUNK_RECORDS = 20_000
 
 
 class NotASourceFolder(Exception):
@@ -40,14 +42,20 @@ class Edition:
     folder: Path
     report: object  # the Record of report.yml
     snapshot_sha256: str | None  # None when the snapshot could not be read
-    # The snapshot's text as its UTF-8 bytes (empty when it could not be read): a bytes object holds a report in
-    # about its size, a tuple of its lines (each an object of its own) in several times that.
-    snapshot: bytes
+    # Where the snapshot was read from, and its path as problems show it. Its text is not kept: the reports are the
+    # largest text a build reads, and each is needed once or twice (lines), an edition at a time.
+    snapshot_file: Path | None = None
+    snapshot_display: str = ""
 
     @property
     def lines(self):
-        """The snapshot's lines, decoded and split at each call: they are read an edition at a time."""
-        return tuple(self.snapshot.decode("utf-8").split("\n")) if self.snapshot else ()
+        """The snapshot's lines, read again from its file at each call; SourceError if it has changed since it was parsed."""
+        if self.snapshot_sha256 is None:
+            return ()
+        data = read_bytes(self.snapshot_file, self.snapshot_display)
+        if hashlib.sha256(data).hexdigest() != self.snapshot_sha256:
+            raise SourceError(Problem(self.snapshot_display, 1, "file", "changed while the build was reading it; build again"))
+        return tuple(data.decode("utf-8").split("\n"))
 
 
 @dataclass(frozen=True)
@@ -150,13 +158,13 @@ def snapshot_name_problem(name):
 
 
 def read_snapshot(root, folder, report, problems):
-    """The edition of a folder, with its report snapshot's digest and lines when the snapshot can be read.
+    """The edition of a folder, with its report snapshot's digest when the snapshot can be read.
 
     The snapshot is read like any source file (size limit, byte-order mark,
     NUL bytes, UTF-8, regular file), and only from the edition folder.
     """
     name = report.values.get("file")
-    unreadable = Edition(folder.name, folder, report, None, b"")
+    unreadable = Edition(folder.name, folder, report, None)
     if not isinstance(name, str) or not name:
         return unreadable  # reported by the checks of report.yml's values: `file` is a required text field
     problem = snapshot_name_problem(name)
@@ -169,11 +177,11 @@ def read_snapshot(root, folder, report, problems):
         return unreadable
     try:
         data = read_bytes(snapshot, display_path(root, snapshot))
-        checked_text(data, display_path(root, snapshot))  # kept as the bytes it was read from, once they are known to be text
+        checked_text(data, display_path(root, snapshot))  # read again as bytes (Edition.lines), once they are known to be text
     except SourceError as error:
         problems.append(error.problem)
         return unreadable
-    return Edition(folder.name, folder, report, hashlib.sha256(data).hexdigest(), data)
+    return Edition(folder.name, folder, report, hashlib.sha256(data).hexdigest(), snapshot, display_path(root, snapshot))
 
 
 def parse_sources(root, defer=frozenset()):
@@ -207,15 +215,6 @@ def parse_sources(root, defer=frozenset()):
     return ParsedSources(root, dataset, records, editions, frozenset(unreadable), tuple(problems), source_digest(root), deferred)
 
 
-def release_report_lines(parsed):
-    """Drop the text of every report snapshot, once the sections have been cut from it and written.
-
-    The snapshots are the largest text a build holds; a streamed build needs them only until then.
-    """
-    for edition_id, edition in parsed.editions.items():
-        parsed.editions[edition_id] = dataclasses.replace(edition, snapshot=b"")
-
-
 def read_table_file(root, folder, path, table, problems):
     """The records of one file of a table, each knowing its edition, or None when the file cannot be read."""
     found = read_file(path, display_path(root, path), table, problems)
@@ -226,15 +225,39 @@ def read_table_file(root, folder, path, table, problems):
 
 
 def table_files(parsed, table, problems, unreadable):
-    """The records of a table, a list per file: those parse_sources read, then those of its deferred files, read one at a time.
+    """The records of a table, a list at a time: those parse_sources read, a list per file, then those of its
+    deferred files, read one at a time, a CSV file's in lists of at most CHUNK_RECORDS.
 
-    What stops a deferred file from being read is appended to `problems`, and the table added to `unreadable`.
+    What stops a deferred file from being read is appended to `problems`, and the table added to `unreadable`;
+    so are a CSV file's ragged rows, as its records are read.
     """
     for _, records in itertools.groupby(parsed.records[table.name], key=lambda record: record.path):
         yield list(records)
     for folder, path in parsed.deferred.get(table.name, ()):
-        found = read_table_file(parsed.root, folder, path, table, problems)
-        if found is None:
+        chunks = read_table_chunks(parsed.root, folder, path, table, problems)
+        if chunks is None:
             unreadable.add(table.name)
-        elif found:
-            yield found
+        else:
+            yield from chunks
+
+
+def read_table_chunks(root, folder, path, table, problems):
+    """The records of one file of a table in lists of at most CHUNK_RECORDS (a YAML file's in one), or None when it cannot be read."""
+    if table.format != "csv":
+        found = read_table_file(root, folder, path, table, problems)
+        return None if found is None else [found] if found else []
+    display = display_path(root, path)
+    try:
+        records = csv_records(read_text(path, display), display, table.source_names, problems)
+    except SourceError as error:
+        problems.append(error.problem)
+        return None
+    return chunks_of(records, CHUNK_RECORDS, folder.name if table.scope == EDITION else None)
+
+
+def chunks_of(records, size, edition):
+    """Lists of at most `size` of `records`, each record given its edition on the way."""
+    while chunk := list(itertools.islice(records, size)):
+        for record in chunk:
+            record.edition = edition
+        yield chunk

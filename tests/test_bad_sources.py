@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from helpers import ROOT
@@ -495,7 +496,7 @@ def test_report_file_outside_its_edition_is_refused_without_reading_it(fixture_s
 def test_no_digest_of_an_outside_file_is_printed(fixture_sources, capsys):
     set_report_file(fixture_sources, "/etc/passwd")
     _, errors = check_errors(fixture_sources, capsys)
-    assert hashlib.sha256(open("/etc/passwd", "rb").read()).hexdigest() not in "\n".join(errors)
+    assert hashlib.sha256(Path("/etc/passwd").read_bytes()).hexdigest() not in "\n".join(errors)
     assert not [line for line in errors if re.search(r"[0-9a-f]{64}", line)]
 
 

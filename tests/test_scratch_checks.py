@@ -2,13 +2,22 @@
 
 import shutil
 
+import pytest
+
 import build
+import sourcetree
 
 QUOTE = "The Consular Dialogue met again from November 6-8, 2023."
 EVENTS_HEADER = "id,section_id,title,start_date,end_date,event_type,mode,status,ordinal,summary,quote,topics,countries\n"
 PEOPLE_HEADER = "event_id,person_id,role,title,organization_id,represented_by,section_id,quote\n"
 FIXTURE_EVENTS = 3  # the fixture's events.csv: a header, then three events
 EXTRA_EVENTS = 12_000  # a large file, as files of the real sources go
+
+
+@pytest.fixture(autouse=True, params=[sourcetree.CHUNK_RECORDS, 1_000], ids=["whole-files", "in-chunks"])
+def chunk_records(request, monkeypatch):
+    """Each check with the large files read whole (they are shorter than a chunk), then a thousand records at a time."""
+    monkeypatch.setattr(sourcetree, "CHUNK_RECORDS", request.param)
 
 
 def event_line(event_id):

@@ -84,6 +84,20 @@ def test_parse_yaml_values_lines_and_strings():
     assert record.lines == {"id": 1, "code": 2, "established": 3, "aliases": 4, "empty": 5, "quotes": 6}
 
 
+def test_parse_yaml_reports_each_entry_and_key_it_cannot_read_and_reads_the_rest():
+    text = "- [a, b]\n- id: c\n  ? {k: v}\n  : [1]\n  kind: [x, {y: z, y: w}]\n  kind: again\n"
+    records, problems = parse_yaml(text, "m.yml")
+    assert [(record.line, record.values, record.lines) for record in records] == [
+        (2, {"id": "c", "kind": ["x", {"y": "z", "__line__": 5}]}, {"id": 2, "kind": 5})
+    ]
+    assert problems == [
+        Problem("m.yml", 1, "entry", "must be a mapping of field: value"),
+        Problem("m.yml", 3, "key", "keys must be plain names"),
+        Problem("m.yml", 5, "y", "is given twice in this entry (first on line 5); keep one"),
+        Problem("m.yml", 6, "kind", "is given twice in this entry (first on line 5); keep one"),
+    ]
+
+
 def test_parse_yaml_duplicate_key_keeps_first_and_reports():
     records, problems = parse_yaml("- id: a\n  kind: x\n  kind: y\n", "m.yml")
     assert records[0].values == {"id": "a", "kind": "x"}
@@ -97,6 +111,8 @@ def test_parse_yaml_duplicate_key_keeps_first_and_reports():
         ("- id: [a\n", Problem("m.yml", 2, "syntax", "YAML syntax error: did not find expected ',' or ']'")),
         ("- id: &x a\n- id: *x\n", Problem("m.yml", 1, "syntax", "YAML anchors and aliases are not allowed; write the value out in full")),
         ("- id: " + "[" * 11 + "]" * 11 + "\n", Problem("m.yml", 1, "syntax", "YAML is nested more than 10 levels deep")),
+        ("id: [a\n", Problem("m.yml", 2, "syntax", "YAML syntax error: did not find expected ',' or ']'")),  # before its shape
+        ("- id: a\n---\n- id: b\n", Problem("m.yml", 2, "syntax", "YAML syntax error: but found another document")),
     ],
 )
 def test_parse_yaml_refuses(text, problem):
