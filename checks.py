@@ -179,14 +179,13 @@ class SectionTexts:
         scratch.execute("create table section_texts (id text primary key, text text)")
 
     def add(self, texts):
-        self.scratch.executemany(
-            "insert or replace into section_texts (id, text) values (?, ?)", texts
-        )  # the last text of an id, as in a dict
+        # The last text of an id, as in a dict.
+        self.scratch.executemany("insert or replace into section_texts (id, text) values (?, ?)", texts)
 
     def of(self, section_ids):
         """{section id: its text} for those of `section_ids` that are sections."""
         query = "select id, text from section_texts where id in (select value from json_each(:ids))"
-        return dict(self.scratch.execute(query, {"ids": json.dumps(sorted(filter(None, section_ids)))}))
+        return dict(self.scratch.execute(query, {"ids": json.dumps(list(filter(None, section_ids)))}))
 
     def every(self):
         return (text for (text,) in self.scratch.execute("select text from section_texts order by rowid"))

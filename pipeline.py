@@ -102,6 +102,12 @@ class ChecksBeside:
             raise ChecksEnded(f"the checks of the sources ended without a result (exit code {self.process.returncode})")
         return [Problem(*problem) for problem in json.loads(output)]
 
+    def raise_problems(self):
+        """Raise ValidationFailed with every problem the checks found, if they found any."""
+        problems = self.problems()
+        if problems:
+            raise ValidationFailed(problems) from None  # what the writer raised meanwhile follows from them
+
     def stop(self):
         """End the checks' process, whether or not it has finished."""
         self.process.kill()  # nothing, once it has ended
@@ -154,17 +160,11 @@ def stage_sources(root, path, timer=no_timer):
     try:
         try:
             sources = write_sources(root, path, timer)
-        except ValidationFailed:
-            raise
         except Exception:
             # Rows that fail the checks may fail to convert or to go in; then the checks' problems are the answer.
-            problems = checks.problems()
-            if problems:
-                raise ValidationFailed(problems) from None
+            checks.raise_problems()
             raise
-        problems = checks.problems()
-        if problems:
-            raise ValidationFailed(problems)
+        checks.raise_problems()
         return sources
     finally:
         checks.stop()

@@ -184,49 +184,13 @@ def csv_rows(reader, header, display, problems):
         start = reader.line_num + 1
 
 
-def refused_event(event, depth, display):
-    """Why a YAML event is refused (a SourceError), or None: anchors, aliases and nesting deeper than MAX_YAML_DEPTH.
-
-    Checked event by event, linear in the text, so a "billion laughs" document or a deeply nested one is refused
-    before any expansion or recursion happens.
-    """
-    if getattr(event, "anchor", None):
-        return SourceError(
-            Problem(display, event.start_mark.line + 1, "syntax", "YAML anchors and aliases are not allowed; write the value out in full")
-        )
-    if depth > MAX_YAML_DEPTH:
-        return SourceError(Problem(display, event.start_mark.line + 1, "syntax", f"YAML is nested more than {MAX_YAML_DEPTH} levels deep"))
-    return None
-
-
-def syntax_error(error, display):
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    line = mark.line + 1 if mark else 1
-    return SourceError(Problem(display, line, "syntax", f"YAML syntax error: {getattr(error, 'problem', None) or error}"))
-
-
-def compose_yaml(text, display):
-    """Compose YAML into a node tree after refusing anchors and deep nesting (refused_event)."""
-    try:
-        depth = 0
-        for event in yaml.parse(text, Loader=YamlLoader):
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-            refused = refused_event(event, depth, display)
-            if refused:
-                raise refused
-        return yaml.compose(text, Loader=YamlLoader)
-    except yaml.YAMLError as error:
-        raise syntax_error(error, display) from None
-
-
 class YamlEvents:
-    """The events of a YAML text, one at a time, each checked by refused_event: what parse_yaml builds its records from.
+    """The events of a YAML text, one at a time, each checked as it comes: what parse_yaml and parse_yaml_mapping read.
 
-    A list of entries is read an entry at a time, never composed whole: the node tree of a large registry
-    takes many times the memory of the records made from it.
+    Anchors, aliases and nesting deeper than MAX_YAML_DEPTH are refused event by event, linear in the text, so a
+    "billion laughs" document or a deeply nested one is refused before any expansion or recursion happens. A
+    list of entries is read an entry at a time, never composed whole: the node tree of a large registry takes
+    many times the memory of the records made from it.
     """
 
     def __init__(self, text, display):
@@ -236,15 +200,43 @@ class YamlEvents:
         try:
             event = self.loader.get_event()
         except yaml.YAMLError as error:
-            raise syntax_error(error, self.display) from None
+            mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+            line = mark.line + 1 if mark else 1
+            raise SourceError(
+                Problem(self.display, line, "syntax", f"YAML syntax error: {getattr(error, 'problem', None) or error}")
+            ) from None
+        line = event.start_mark.line + 1
+        if getattr(event, "anchor", None):
+            raise SourceError(
+                Problem(self.display, line, "syntax", "YAML anchors and aliases are not allowed; write the value out in full")
+            )
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self.depth += 1
+            if self.depth > MAX_YAML_DEPTH:
+                raise SourceError(Problem(self.display, line, "syntax", f"YAML is nested more than {MAX_YAML_DEPTH} levels deep"))
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             self.depth -= 1
-        refused = refused_event(event, self.depth, self.display)
-        if refused:
-            raise refused
         return event
+
+    def root(self):
+        """The first event of the text's one document, or None when it has no document."""
+        self.next()  # the stream's start
+        if isinstance(self.next(), yaml.StreamEndEvent):
+            return None
+        return self.next()  # the event after the document's start
+
+    def end(self):
+        """Read past the end of the document whose root has been read; a second document is a syntax error."""
+        self.next()  # the document's end
+        if isinstance(extra := self.next(), yaml.DocumentStartEvent):
+            raise SourceError(Problem(self.display, extra.start_mark.line + 1, "syntax", "YAML syntax error: but found another document"))
+
+    def refuse(self, root, problem):
+        """Raise `problem` about the document's shape once the rest of it is read: a syntax error anywhere comes first."""
+        if root is not None:
+            self.value(root, [])
+            self.end()
+        raise SourceError(problem)
 
     def scalar(self, event):
         """A scalar's value: None for a plain null (`~`, `null` or nothing), else its text."""
@@ -254,7 +246,7 @@ class YamlEvents:
         return None if tag == NULL_TAG and not event.style else event.value
 
     def value(self, first, problems):
-        """The value of the node that begins with `first`, as node_value gives it for the composed node."""
+        """The value of the node that begins with `first`: text or None, a list, or a mapping's values with its line under LINE_KEY."""
         if isinstance(first, yaml.ScalarEvent):
             return self.scalar(first)
         if isinstance(first, yaml.SequenceStartEvent):
@@ -293,72 +285,40 @@ def parse_yaml(text, display):
     """Parse a YAML list of mappings into records with a line per field, an entry at a time (YamlEvents)."""
     events = YamlEvents(text, display)
     try:
-        return yaml_records(events, display)
+        root = events.root()
+        if root is None:
+            raise SourceError(Problem(display, 1, "file", "is empty"))
+        if not isinstance(root, yaml.SequenceStartEvent):
+            events.refuse(
+                root, Problem(display, root.start_mark.line + 1, "file", "must be a YAML list of entries (lines starting with '- ')")
+            )
+        records, problems = [], []
+        while not isinstance(item := events.next(), yaml.SequenceEndEvent):
+            line = item.start_mark.line + 1
+            if not isinstance(item, yaml.MappingStartEvent):
+                events.value(item, [])
+                problems.append(Problem(display, line, "entry", "must be a mapping of field: value"))
+                continue
+            values, lines = events.mapping(problems)
+            records.append(Record(display, line, values, lines))
+        events.end()
+        return records, problems
     finally:
         events.close()
 
 
-def yaml_records(events, display):
-    event = events.next()  # the stream's start
-    event = events.next()
-    if isinstance(event, yaml.StreamEndEvent):
-        raise SourceError(Problem(display, 1, "file", "is empty"))
-    root = events.next()  # the document's start was `event`
-    if not isinstance(root, yaml.SequenceStartEvent):
-        while not isinstance(events.next(), yaml.StreamEndEvent):
-            pass  # read to the end first: a syntax error, an anchor or deep nesting anywhere is reported before the shape
-        raise SourceError(Problem(display, root.start_mark.line + 1, "file", "must be a YAML list of entries (lines starting with '- ')"))
-    records, problems = [], []
-    while not isinstance(item := events.next(), yaml.SequenceEndEvent):
-        line = item.start_mark.line + 1
-        if not isinstance(item, yaml.MappingStartEvent):
-            events.value(item, [])
-            problems.append(Problem(display, line, "entry", "must be a mapping of field: value"))
-            continue
-        values, lines = events.mapping(problems)
-        records.append(Record(display, line, values, lines))
-    events.next()  # the document's end
-    if isinstance(extra := events.next(), yaml.DocumentStartEvent):
-        raise SourceError(Problem(display, extra.start_mark.line + 1, "syntax", "YAML syntax error: but found another document"))
-    return records, problems
-
-
 def parse_yaml_mapping(text, display):
     """Parse a YAML file whose top level is one mapping (e.g. dataset.yml)."""
-    root = compose_yaml(text, display)
-    if not isinstance(root, yaml.MappingNode):
-        raise SourceError(Problem(display, 1, "file", "must be a YAML mapping of field: value"))
-    problems = []
-    values, lines = mapping_values(root, display, problems)
+    events = YamlEvents(text, display)
+    try:
+        root = events.root()
+        if not isinstance(root, yaml.MappingStartEvent):
+            events.refuse(root, Problem(display, 1, "file", "must be a YAML mapping of field: value"))
+        problems = []
+        values, lines = events.mapping(problems)
+        events.end()
+    finally:
+        events.close()
     if problems:
         raise SourceError(problems[0])
     return Record(display, 1, values, lines)
-
-
-def mapping_values(node, display, problems):
-    """A mapping node as (values, line of each key); duplicate keys keep the first value."""
-    values, lines = {}, {}
-    for key_node, value_node in node.value:
-        line = key_node.start_mark.line + 1
-        if not isinstance(key_node, yaml.ScalarNode):
-            problems.append(Problem(display, line, "key", "keys must be plain names"))
-            continue
-        key = key_node.value
-        if key in values:
-            problems.append(Problem(display, line, key, f"is given twice in this entry (first on line {lines[key]}); keep one"))
-            continue
-        values[key] = node_value(value_node, display, problems)
-        lines[key] = line
-    return values, lines
-
-
-def node_value(node, display, problems):
-    if isinstance(node, yaml.ScalarNode):
-        if node.tag == NULL_TAG and not node.style:
-            return None
-        return node.value
-    if isinstance(node, yaml.SequenceNode):
-        return [node_value(child, display, problems) for child in node.value]
-    values, _ = mapping_values(node, display, problems)
-    values[LINE_KEY] = node.start_mark.line + 1
-    return values

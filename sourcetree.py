@@ -215,10 +215,15 @@ def parse_sources(root, defer=frozenset()):
     return ParsedSources(root, dataset, records, editions, frozenset(unreadable), tuple(problems), source_digest(root), deferred)
 
 
+def file_edition(folder, table):
+    """The edition a file's records come from: its folder's, for an edition table."""
+    return folder.name if table.scope == EDITION else None
+
+
 def read_table_file(root, folder, path, table, problems):
     """The records of one file of a table, each knowing its edition, or None when the file cannot be read."""
     found = read_file(path, display_path(root, path), table, problems)
-    edition = folder.name if table.scope == EDITION else None
+    edition = file_edition(folder, table)
     for record in found or ():
         record.edition = edition
     return found
@@ -252,7 +257,7 @@ def read_table_chunks(root, folder, path, table, problems):
     except SourceError as error:
         problems.append(error.problem)
         return None
-    return chunks_of(records, CHUNK_RECORDS, folder.name if table.scope == EDITION else None)
+    return chunks_of(records, CHUNK_RECORDS, file_edition(folder, table))
 
 
 def chunks_of(records, size, edition):
