@@ -26,7 +26,6 @@ import json
 import re
 import sqlite3
 import unicodedata
-from operator import itemgetter
 from pathlib import Path
 
 import report
@@ -111,8 +110,9 @@ def checked_files(parsed, findings):
             for records in table_files(parsed, table, findings.read, passed.unreadable):
                 typed = read_file_records(records, table, problems)
                 table_check.file(records, typed)
-                for record, values in zip(records, typed, strict=True):
-                    table_check.row(record, values)
+                if table_check.checks_rows:
+                    for record, values in zip(records, typed.rows, strict=True):
+                        table_check.row(record, values)
                 yield table, records, typed
             table_check.end()
         passed.check_later_references(problems)
@@ -231,6 +231,10 @@ class TableCheck:
         self.notes = tuple(c.name for c in table.source_columns if c.kind == "quotes")
         self.is_referenced = table.name in REFERENCED
         self.is_events = table.name == EVENTS
+        # Whether `row` has anything to check: a file's rows are made into Records only then.
+        self.checks_rows = bool(
+            self.requiring or self.linking_later or self.keeps_rows or any(type(rule).row is not RowRule.row for rule in self.rules)
+        )
 
     def file(self, records, typed):
         """The checks of one file's rows that are cheaper a column at a time, made before any of its rows passes.
@@ -246,9 +250,9 @@ class TableCheck:
         for rule in self.rules:
             rule.file(records, typed)
         if self.is_events:
-            self.passed.event_sections.update(zip(map(itemgetter("id"), typed), map(itemgetter("section_id"), typed), strict=True))
+            self.passed.event_sections.update(zip(typed.column("id"), typed.column("section_id"), strict=True))
         elif self.is_referenced:
-            self.passed.ids[self.table.name].update(map(itemgetter("id"), typed))
+            self.passed.ids[self.table.name].update(typed.column("id"))
 
     def row(self, record, values):
         for name, required in self.requiring:
@@ -279,7 +283,7 @@ class TableCheck:
         for name, target, is_list in self.linking:
             if target in passed.unreadable:
                 continue
-            column = list(map(itemgetter(name), typed))
+            column = typed.column(name)
             named = set(itertools.chain.from_iterable(filter(None, column))) if is_list else set(column)
             named.discard(None)
             known = passed.ids[target]
@@ -323,7 +327,6 @@ class UniqueKeys:
         scratch.execute(f"create table {name} ({', '.join(parts)}, location integer, primary key ({', '.join(parts)})) without rowid")
         self.insert_sql = f"insert or ignore into {name} values ({', '.join('?' * (len(parts) + 1))})"
         self.first_sql = f"select location from {name} where {' and '.join(f'{part} = ?' for part in parts)}"
-        self.key_values = tuple(map(itemgetter, self.key_columns))  # each key column's value, from a row's typed values
 
     def add_file(self, records, typed):
         """Add the keys of one file's records (typed: their values); report each key that another row has.
@@ -333,17 +336,16 @@ class UniqueKeys:
         """
         if not records:
             return
-        number = self.file_number(records[0].path)
-        locations = [record.line << FILE_BITS | number for record in records]
+        number = self.file_number(records.path)
+        locations = [line << FILE_BITS | number for line in records.lines]
         before = self.scratch.total_changes
-        self.scratch.executemany(self.insert_sql, zip(*(map(get, typed) for get in self.key_values), locations, strict=True))
+        self.scratch.executemany(self.insert_sql, zip(*map(typed.column, self.key_columns), locations, strict=True))
         if self.scratch.total_changes - before != len(records):
             self.report_taken(records, typed, locations)
 
     def report_taken(self, records, typed, locations):
         """Report each record whose key was first seen in another row (its location is not the one kept)."""
-        for record, values, location in zip(records, typed, locations, strict=True):
-            key = tuple(get(values) for get in self.key_values)
+        for record, key, location in zip(records, typed.tuples(self.key_columns), locations, strict=True):
             if None in key:
                 continue
             (first,) = self.scratch.execute(self.first_sql, key).fetchone()
@@ -531,28 +533,29 @@ class RepresentedByCheck(RowRule):
 
     def file(self, records, typed):
         column = self.rule.column
-        event_ids, roles = list(map(itemgetter("event_id"), typed)), list(map(itemgetter("role"), typed))
-        pairs = zip(event_ids, map(itemgetter("person_id"), typed), strict=True)
+        event_ids, roles = typed.column("event_id"), typed.column("role")
+        pairs = zip(event_ids, typed.column("person_id"), strict=True)
         present = map(PRESENT_ROLES.__contains__, roles)
         self.scratch.executemany("insert into present values (?, ?)", itertools.compress(pairs, present))
-        for record, event_id, role, representative in zip(records, event_ids, roles, map(itemgetter(column), typed), strict=True):
+        lines = records.lines_of(column)
+        for line, event_id, role, representative in zip(lines, event_ids, roles, typed.column(column), strict=True):
             if representative is not None:
-                self.representative(record, event_id, role, representative)
+                self.representative(records.path, line, event_id, role, representative)
 
-    def representative(self, record, event_id, role, representative):
+    def representative(self, path, line, event_id, role, representative):
         column = self.rule.column
         if role in PRESENT_ROLES:
             self.problems.append(
                 Problem(
-                    record.path,
-                    record.line_of(column),
+                    path,
+                    line,
                     column,
                     f"is set on a row whose role {role!r} places the person at the event; "
                     "use it on the represented person's row (role represented)",
                 )
             )
         else:
-            self.represented.append((event_id, representative, record.path, record.line_of(column)))
+            self.represented.append((event_id, representative, path, line))
 
     def end(self, rows):
         if not self.represented:
@@ -664,7 +667,7 @@ def quote_found(quote, text):
     return report.normalize_space(quote) in text
 
 
-def check_quote(record, field_name, section_id, quote, texts, passed, problems, line=None):
+def check_quote(path, line, field_name, section_id, quote, texts, passed, problems):
     """A quote is verbatim in the section named, unless either is missing or the section's report could not be read."""
     if quote is None or section_id is None:
         return
@@ -676,8 +679,8 @@ def check_quote(record, field_name, section_id, quote, texts, passed, problems, 
     hint = "it occurs in another section; fix section_id" if quote_found(quote, passed.anywhere) else "copy it exactly from the report"
     problems.append(
         Problem(
-            record.path,
-            line or record.line_of(field_name),
+            path,
+            line,
             field_name,
             f"is not verbatim in section {section_id}: {shorten(quote)!r}; {hint}",
         )
@@ -687,11 +690,11 @@ def check_quote(record, field_name, section_id, quote, texts, passed, problems, 
 def quote_sections(quoted_in, typed, passed):
     """The section each row's quote is looked for in, for a column quoted in its row's or its event's section."""
     if quoted_in == IN_ROW_SECTION:
-        return map(itemgetter("section_id"), typed)
-    events = map(passed.event_sections.get, map(itemgetter("event_id"), typed))
+        return typed.column("section_id")
+    events = map(passed.event_sections.get, typed.column("event_id"))
     if quoted_in == IN_EVENT_SECTION:
         return events
-    return [own or event for own, event in zip(map(itemgetter("section_id"), typed), events, strict=True)]  # IN_ROW_OR_EVENT_SECTION
+    return [own or event for own, event in zip(typed.column("section_id"), events, strict=True)]  # IN_ROW_OR_EVENT_SECTION
 
 
 def check_quotes(records, typed, quoted, notes, passed, problems):
@@ -703,20 +706,21 @@ def check_quotes(records, typed, quoted, notes, passed, problems):
     A column is checked whole, each quote looked for as it is first (check_quote).
     """
     for name, quoted_in in quoted:
-        quotes = map(itemgetter(name), typed)
+        quotes = typed.column(name)
+        lines = records.lines_of(name)
         if quoted_in == ANYWHERE:
-            for record, quote in zip(records, quotes, strict=True):
+            for line, quote in zip(lines, quotes, strict=True):
                 if quote is not None and not passed.unread and not quote_found(quote, passed.anywhere):
-                    problems.append(Problem(record.path, record.line_of(name), name, f"is not verbatim in the report: {shorten(quote)!r}"))
+                    problems.append(Problem(records.path, line, name, f"is not verbatim in the report: {shorten(quote)!r}"))
             continue
         sections = list(quote_sections(quoted_in, typed, passed))
         texts = passed.texts.of(set(sections))
-        for record, section_id, quote in zip(records, sections, quotes, strict=True):
-            check_quote(record, name, section_id, quote, texts, passed, problems)
+        for line, section_id, quote in zip(lines, sections, quotes, strict=True):
+            check_quote(records.path, line, name, section_id, quote, texts, passed, problems)
     for name in notes:
-        items = [(record, item) for record, values in zip(records, typed, strict=True) for item in values.get(name) or ()]
+        items = [(record, item) for record, quotes in zip(records, typed.column(name), strict=True) for item in quotes or ()]
         texts = passed.texts.of({item.section_id for _, item in items})
         for record, item in items:
             if item.section_id is not None and item.section_id not in texts and item.section_id not in passed.unread:
                 problems.append(Problem(record.path, item.line, f"{name}.section_id", f"{item.section_id!r} is not an id in sections"))
-            check_quote(record, f"{name}.quote", item.section_id, item.quote, texts, passed, problems, item.line)
+            check_quote(record.path, item.line, f"{name}.quote", item.section_id, item.quote, texts, passed, problems)

@@ -11,9 +11,10 @@ The tables of KEPT (reports, sections and the registries: a few thousand rows
 at most) are kept whole, because other rows are converted with them (an event's
 chapter, the names in its search text) and written once they have all passed.
 Every other source table is converted and written a part of a file at a time and never
-held whole: the typed values of a plain copy (`copied_whole`) are written as
-they are, `ROW_CONVERTERS` names the function for the others, row by row, and
-`CONVERTERS` for every table converted whole that is not a plain copy. An
+held whole, a column at a time (the part's values.TypedValues, read unchecked by
+values.read_file_unchecked): the typed values of a plain copy (`copied_whole`)
+are written as they are, `PART_CONVERTERS` names the function for the others,
+and `CONVERTERS` for every table converted whole that is not a plain copy. An
 event's columns derived from its links (its people, primary place and
 mechanism, search text) are filled in once the link tables are written, read
 back from them in event order.
@@ -66,7 +67,7 @@ class Conversion:
     """Converts records to rows a part of a file at a time, and gives them to `writer` (database.RowWriter).
 
     Each row goes to `writer.write(table name, row dict)`; the typed values of a table whose rows are
-    plain copies of them (`copied_whole`) go to `writer.write_copies` a part of a file at a time.
+    plain copies of them (`copied_whole`) go to `writer.write_tuples` a part of a file at a time.
     """
 
     def __init__(self, parsed, writer):
@@ -77,21 +78,19 @@ class Conversion:
         self.whole = None  # the tables converted whole, once every one of them has passed
 
     def add_file(self, table, records, typed):
-        """Convert one file's checked records (typed: their values) and write their rows."""
+        """Convert one file's (or part's) checked records (typed: their values.TypedValues) and write their rows."""
         self.records += len(records)
         if table.name in KEPT:
-            for record, values in zip(records, typed, strict=True):
+            for record, values in zip(records, typed.rows, strict=True):
                 self.keep(table, record, values)
             return
         if self.whole is None:
             self.whole = self.write_whole()
         if copied_whole(table):
-            self.writer.write_copies(table.name, typed)
+            self.writer.write_tuples(table.name, typed.tuples(table.column_names))
             return
-        convert = ROW_CONVERTERS.get(table.name, plain_row)
-        for record, values in zip(records, typed, strict=True):
-            for name, row in convert(self.whole, table, values, record.edition):
-                self.write(name, row)
+        for name, rows in PART_CONVERTERS.get(table.name, plain_part)(self.whole, table, typed, records.edition):
+            self.writer.write_tuples(name, rows)
 
     def keep(self, table, record, values):
         if has_report_id(table):
@@ -139,7 +138,7 @@ def has_report_id(table):
 @functools.cache
 def copied_whole(table):
     """A table whose rows are its records' typed values as they are: every column from its source, none as JSON."""
-    return table.name not in ROW_CONVERTERS and not json_columns(table) and set(table.column_names) == set(table.source_names)
+    return table.name not in PART_CONVERTERS and not json_columns(table) and set(table.column_names) == set(table.source_names)
 
 
 @functools.cache
@@ -177,10 +176,6 @@ def source_rows(whole, table):
     columns = json_columns(table)
     for values in whole.typed[table.name]:
         yield source_row(values, columns)
-
-
-def plain_row(whole, table, values, edition):
-    yield table.name, source_row(values, json_columns(table))
 
 
 def date_precision(value):
@@ -243,20 +238,28 @@ def person_role_rows(whole, table):
         yield {"id": role.id, "present": int(role.present), "description": role.description}
 
 
-def list_links(source, list_column, key_column, item_column):
-    """Rows of a link table: one per item of a list column of a source table."""
+@dataclass(frozen=True)
+class ListLinks:
+    """A link table whose rows are the items of a list column of a source table: (the row's id, an item)."""
 
-    def rows(values):
-        for item in values[list_column] or ():
-            yield {key_column: values["id"], item_column: item}
+    list_column: str
+    key_column: str
+    item_column: str
 
-    rows.source = source
-    return rows
+    def rows(self, values):
+        """The link rows of one source row (typed values by name)."""
+        for item in values[self.list_column] or ():
+            yield {self.key_column: values["id"], self.item_column: item}
+
+    def columns(self, typed):
+        """The link rows of a part of a file (values.TypedValues), by column."""
+        pairs = [(key, item) for key, items in zip(typed.column("id"), typed.column(self.list_column), strict=True) for item in items or ()]
+        return {self.key_column: [key for key, _ in pairs], self.item_column: [item for _, item in pairs]}
 
 
 def mechanism_member_rows(whole, table):
     for values in whole.typed["mechanisms"]:
-        yield from MECHANISM_MEMBERS(values)
+        yield from MECHANISM_MEMBERS.rows(values)
 
 
 def alias_rows(whole, table):
@@ -267,41 +270,75 @@ def alias_rows(whole, table):
                     yield {"entity_type": rule.entity, "entity_id": values["id"], "alias": alias}
 
 
-# ---------------------------------------------------------------- tables converted row by row
+# ---------------------------------------------------------------- tables converted a part of a file at a time, by column
+#
+# A part converter takes (WholeTables, table, a part's values.TypedValues, its edition) and gives
+# (table name, its rows as tuples) for each table it writes rows of.
 
 
-def event_rows(whole, table, values, edition):
-    """An event's row; its columns derived from its links are filled in by write_event_link_columns."""
-    row = source_row(values, json_columns(table))
-    start = row["start_date"]
-    row.update(
-        report_id=edition,
-        chapter=whole.chapters[row["section_id"]],
-        date_precision=date_precision(start),
-        month=start[:7] if start and len(start) >= 7 else None,
-        year=int(start[:4]) if start else None,
-        date_order=start or UNDATED,
+def stored_columns(table, typed):
+    """A part's typed values by column name, as the database stores them: lists and note quotes as JSON text."""
+    columns = dict(typed.columns)
+    for column in json_columns(table):
+        columns[column.name] = [stored(column, value) for value in columns[column.name]]
+    return columns
+
+
+def table_rows(table, columns, count):
+    """Tuples of a table's columns in its order, from `count` rows' columns by name; a column not given is None."""
+    missing = [None] * count
+    return zip(*(columns.get(name, missing) for name in table.column_names), strict=True)
+
+
+def plain_part(whole, table, typed, edition):
+    yield table.name, table_rows(table, stored_columns(table, typed), len(typed))
+
+
+def event_part(whole, table, typed, edition):
+    """Events' rows; their columns derived from their links are filled in by write_event_link_columns."""
+    columns = stored_columns(table, typed)
+    starts = typed.column("start_date")
+    columns.update(
+        report_id=[edition] * len(starts),
+        chapter=list(map(whole.chapters.__getitem__, typed.column("section_id"))),
+        date_precision=list(map(date_precision, starts)),
+        month=[start[:7] if start and len(start) >= 7 else None for start in starts],
+        year=[int(start[:4]) if start else None for start in starts],
+        date_order=[start or UNDATED for start in starts],
     )
-    yield table.name, row
-    for link_table, rows in EVENT_LIST_LINKS.items():
-        for link in rows(values):
-            yield link_table, link
+    yield table.name, table_rows(table, columns, len(starts))
+    for link_table, links in EVENT_LIST_LINKS.items():
+        link_columns = links.columns(typed)
+        yield link_table, table_rows(TABLE_NAMED[link_table], link_columns, len(link_columns[links.key_column]))
 
 
-def event_people_rows(whole, table, values, edition):
-    yield table.name, {**values, "present": int(values["role"] in PRESENT_ROLES)}
+def event_people_part(whole, table, typed, edition):
+    columns = dict(typed.columns)
+    columns["present"] = [int(role in PRESENT_ROLES) for role in typed.column("role")]
+    yield table.name, table_rows(table, columns, len(typed))
 
 
-def data_note_rows(whole, table, values, edition):
-    yield table.name, source_row(values, json_columns(table))
-    for position, quote in enumerate(values["quotes"] or (), 1):
-        yield "data_note_quotes", {"note_id": values["id"], "position": position, "section_id": quote.section_id, "quote": quote.quote}
+def data_note_part(whole, table, typed, edition):
+    yield table.name, table_rows(table, stored_columns(table, typed), len(typed))
+    quoted = [
+        (note_id, position, quote)
+        for note_id, quotes in zip(typed.column("id"), typed.column("quotes"), strict=True)
+        for position, quote in enumerate(quotes or (), 1)
+    ]
+    columns = {
+        "note_id": [note_id for note_id, _, _ in quoted],
+        "position": [position for _, position, _ in quoted],
+        "section_id": [quote.section_id for _, _, quote in quoted],
+        "quote": [quote.quote for _, _, quote in quoted],
+    }
+    yield "data_note_quotes", table_rows(TABLE_NAMED["data_note_quotes"], columns, len(quoted))
 
 
-MECHANISM_MEMBERS = list_links("mechanisms", "members", "mechanism_id", "country_id")
+TABLE_NAMED = {table.name: table for table in TABLES}
+MECHANISM_MEMBERS = ListLinks("members", "mechanism_id", "country_id")
 EVENT_LIST_LINKS = {
-    "event_topics": list_links("events", "topics", "event_id", "topic_id"),
-    "event_countries": list_links("events", "countries", "event_id", "country_id"),
+    "event_topics": ListLinks("topics", "event_id", "topic_id"),
+    "event_countries": ListLinks("countries", "event_id", "country_id"),
 }
 
 CONVERTERS = {
@@ -312,12 +349,12 @@ CONVERTERS = {
     "aliases": alias_rows,
     "person_roles": person_role_rows,
 }
-ROW_CONVERTERS = {
-    "events": event_rows,
-    "event_people": event_people_rows,
-    "data_notes": data_note_rows,
+PART_CONVERTERS = {
+    "events": event_part,
+    "event_people": event_people_part,
+    "data_notes": data_note_part,
 }
-# Derived tables written by the row converters of their source tables.
+# Derived tables written by the part converters of their source tables.
 STREAMED_DERIVED = frozenset({*EVENT_LIST_LINKS, "data_note_quotes"})
 
 
@@ -442,11 +479,11 @@ UNCONVERTED = [
     t.name
     for t in TABLES
     if t.name not in CONVERTERS
-    and t.name not in ROW_CONVERTERS
+    and t.name not in PART_CONVERTERS
     and t.name not in STREAMED_DERIVED
     and (not t.source or any(c.derived for c in t.columns))
 ]
 if UNCONVERTED:
     raise RuntimeError(f"tables without a converter: {', '.join(UNCONVERTED)}")
 if max(i for i, t in enumerate(SOURCE_TABLES) if t.name in KEPT) > min(i for i, t in enumerate(SOURCE_TABLES) if t.name in STREAMED):
-    raise RuntimeError("every table converted whole must be declared before the tables converted row by row")
+    raise RuntimeError("every table converted whole must be declared before the tables converted a part at a time")

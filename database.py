@@ -14,7 +14,6 @@ import os
 import shutil
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
-from operator import itemgetter
 from pathlib import Path
 
 from schema import SCHEMA_VERSION, SUMMARIES, TABLES, VIEWS
@@ -163,8 +162,6 @@ class RowWriter:
         self.connection, self.timer = connection, timer
         self.tables = {table.name: (insert_sql(table), table.column_names) for table in TABLES}
         self.pending = {name: [] for name in self.tables}
-        # Each table's columns from a row that holds all of them, in one call: a tuple of them for each row.
-        self.copies = {table.name: itemgetter(*table.column_names) for table in TABLES if len(table.column_names) > 1}
 
     def write(self, name, row):
         rows = self.pending[name]
@@ -172,10 +169,10 @@ class RowWriter:
         if len(rows) >= self.BATCH:
             self.flush(name)
 
-    def write_copies(self, name, rows):
-        """Rows that hold every column of their table (dicts of typed values), a part of a file at a time."""
+    def write_tuples(self, name, rows):
+        """Rows as tuples of every column of their table, in its order, a part of a file at a time."""
         pending = self.pending[name]
-        pending.extend(map(self.copies[name], rows))
+        pending.extend(rows)
         if len(pending) >= self.BATCH:
             self.flush(name)
 

@@ -44,7 +44,7 @@ from database import TEMPORARY_SUFFIX, RowWriter, complete_database, create_tabl
 from schema import SOURCE_TABLES
 from sourcefiles import Problem
 from sourcetree import NotASourceFolder, parse_sources, table_files
-from values import read_file_records
+from values import read_file_unchecked
 
 
 class ValidationFailed(Exception):
@@ -120,7 +120,7 @@ def unchecked_files(parsed):
     ignored = []  # the checks report every problem
     for table in SOURCE_TABLES:
         for records in table_files(parsed, table, ignored, set()):
-            yield table, records, read_file_records(records, table, ignored)
+            yield table, records, read_file_unchecked(records, table)
 
 
 def write_sources(root, path, timer=no_timer):

@@ -9,6 +9,7 @@ Python values here, so that line numbers survive, duplicate keys are caught
 
 import csv
 import io
+import itertools
 import os
 import stat
 from dataclasses import dataclass
@@ -121,25 +122,75 @@ def checked_text(data, display):
     return text
 
 
+class Records(list):
+    """The records of one file, or of a part of one, in file order: a list of Records that knows their file and edition."""
+
+    def __init__(self, records=(), path=None, edition=None):
+        super().__init__(records)
+        self.path, self.edition = path, edition
+
+    @property
+    def lines(self):
+        """The line each record starts on."""
+        return [record.line for record in self]
+
+    def lines_of(self, name):
+        """The line of each record's field `name` (its record's line when the field is not there)."""
+        return [record.line_of(name) for record in self]
+
+
+class CsvPart:
+    """Consecutive rows of one CSV file, held a column at a time, with the line each row starts on.
+
+    The checks and the writer read a CSV file by column (`columns`: each column's raw text, by name); a
+    row's Record, with its values by name, is made only when asked for (iterating, indexing), to report it.
+    """
+
+    __slots__ = ("path", "names", "lines", "columns", "edition")
+
+    def __init__(self, path, names, rows, lines, edition=None):
+        self.path, self.names, self.lines, self.edition = path, tuple(names), lines, edition
+        self.columns = dict(zip(self.names, zip(*rows, strict=True), strict=True)) if rows else {name: () for name in self.names}
+
+    def __len__(self):
+        return len(self.lines)
+
+    def lines_of(self, name):
+        """The line of each row's field `name`: a CSV row's fields are all on the line it starts on."""
+        return self.lines
+
+    def __iter__(self):
+        rows = zip(*(self.columns[name] for name in self.names), strict=True)
+        values = map(dict, map(zip, itertools.repeat(self.names), rows))
+        return map(Record, itertools.repeat(self.path), self.lines, values, itertools.repeat(None), itertools.repeat(self.edition))
+
+    def __getitem__(self, index):
+        return Record(self.path, self.lines[index], {name: self.columns[name][index] for name in self.names}, None, self.edition)
+
+    def __repr__(self):
+        return f"CsvPart({self.path!r}, {len(self)} rows from line {self.lines[0] if self.lines else None})"
+
+
 def parse_csv(text, display, columns):
     """Parse CSV text whose header must name exactly `columns` (any order).
 
-    Returns records keyed by column, empty cells as None; raises SourceError
-    for a broken header and returns per-row problems for ragged rows.
+    Returns (CsvPart of every row, problems); raises SourceError for a broken
+    header and returns per-row problems for ragged rows (left out).
     """
     problems = []
-    records = list(csv_records(text, display, columns, problems))
-    return records, problems
+    parts = list(csv_parts(text, display, columns, problems, size=None))
+    return (parts[0] if parts else CsvPart(display, columns, [], [])), problems
 
 
-def csv_records(text, display, columns, problems):
-    """The records of CSV text, one at a time, its header checked first (SourceError, raised at once).
+def csv_parts(text, display, columns, problems, size):
+    """The rows of CSV text in CsvParts of at most `size` rows (None: one part), its header checked first (SourceError, raised at once).
 
-    Ragged rows and a syntax error (which ends the file) are appended to `problems` as the rows are read.
+    Ragged rows and a syntax error (which ends the file) are appended to `problems` as the rows are read;
+    a file with no row gives no part.
     """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     header = csv_header(reader, display, columns)
-    return csv_rows(reader, header, display, problems)
+    return csv_row_parts(reader, header, display, problems, size)
 
 
 def csv_header(reader, display, columns):
@@ -162,26 +213,27 @@ def csv_header(reader, display, columns):
     return header
 
 
-def csv_rows(reader, header, display, problems):
+def csv_row_parts(reader, header, display, problems, size):
+    rows, lines = [], []
     start = reader.line_num + 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            problems.append(Problem(display, start, "row", f"CSV syntax error: {error}"))
-            return
-        if not row:
+    width = len(header)
+    try:
+        for row in reader:
+            if len(row) == width:
+                rows.append(row)  # empty cells ("") count as missing in validation
+                lines.append(start)
+                if len(rows) == size:
+                    yield CsvPart(display, header, rows, lines)
+                    rows, lines = [], []
+            elif row:
+                problems.append(
+                    Problem(display, start, "row", f"has {len(row)} fields, the header has {width}; quote values that contain commas")
+                )
             start = reader.line_num + 1
-            continue
-        if len(row) != len(header):
-            problems.append(
-                Problem(display, start, "row", f"has {len(row)} fields, the header has {len(header)}; quote values that contain commas")
-            )
-        else:
-            yield Record(display, start, dict(zip(header, row, strict=True)))  # empty cells ("") count as missing in validation
-        start = reader.line_num + 1
+    except csv.Error as error:
+        problems.append(Problem(display, start, "row", f"CSV syntax error: {error}"))
+    if rows:
+        yield CsvPart(display, header, rows, lines)
 
 
 class YamlEvents:
@@ -292,7 +344,7 @@ def parse_yaml(text, display):
             events.refuse(
                 root, Problem(display, root.start_mark.line + 1, "file", "must be a YAML list of entries (lines starting with '- ')")
             )
-        records, problems = [], []
+        records, problems = Records(path=display), []
         while not isinstance(item := events.next(), yaml.SequenceEndEvent):
             line = item.start_mark.line + 1
             if not isinstance(item, yaml.MappingStartEvent):

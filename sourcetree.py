@@ -19,7 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from schema import EDITION, REGISTRY, SOURCE_TABLES
-from sourcefiles import Problem, SourceError, checked_text, csv_records, parse_csv, parse_yaml, parse_yaml_mapping, read_bytes, read_text
+from sourcefiles import (
+    Problem,
+    Records,
+    SourceError,
+    checked_text,
+    csv_parts,
+    parse_csv,
+    parse_yaml,
+    parse_yaml_mapping,
+    read_bytes,
+    read_text,
+)
 
 DATASET_FILE = "dataset.yml"
 EDITION_MARKER = next(table.source for table in SOURCE_TABLES if table.name == "reports")
@@ -62,7 +73,7 @@ class Edition:
 class ParsedSources:
     root: Path
     dataset: object  # the Record of dataset.yml, or None
-    records: dict  # table name -> list of Records, raw values as in the files
+    records: dict  # table name -> the records of each of its files (sourcefiles.Records or CsvPart), raw values as in the files
     editions: dict  # edition id -> Edition
     unreadable: frozenset  # tables with a file that could not be read at all
     problems: tuple  # what stopped a file from being read
@@ -112,7 +123,7 @@ def read_file(path, display, table, problems):
         if table.format == "csv":
             records, found = parse_csv(text, display, table.source_names)
         elif table.source == EDITION_MARKER:
-            records, found = [parse_yaml_mapping(text, display)], []
+            records, found = Records([parse_yaml_mapping(text, display)], display), []
         else:
             records, found = parse_yaml(text, display)
     except SourceError as error:
@@ -210,8 +221,9 @@ def parse_sources(root, defer=frozenset()):
             if found is None:
                 unreadable.add(table.name)
                 continue
-            records[table.name].extend(found)
-    editions = {report.edition: read_snapshot(root, root / report.edition, report, problems) for report in records["reports"]}
+            records[table.name].append(found)
+    reports = itertools.chain.from_iterable(records["reports"])
+    editions = {report.edition: read_snapshot(root, root / report.edition, report, problems) for report in reports}
     return ParsedSources(root, dataset, records, editions, frozenset(unreadable), tuple(problems), source_digest(root), deferred)
 
 
@@ -221,23 +233,30 @@ def file_edition(folder, table):
 
 
 def read_table_file(root, folder, path, table, problems):
-    """The records of one file of a table, each knowing its edition, or None when the file cannot be read."""
+    """The records of one file of a table (Records or CsvPart), knowing their edition, or None when the file cannot be read."""
     found = read_file(path, display_path(root, path), table, problems)
-    edition = file_edition(folder, table)
-    for record in found or ():
-        record.edition = edition
+    if found is not None:
+        with_edition(found, file_edition(folder, table))
     return found
 
 
+def with_edition(records, edition):
+    """The records of a file or a part of one, and each of them, given the edition they come from."""
+    records.edition = edition
+    if isinstance(records, Records):
+        for record in records:
+            record.edition = edition
+    return records
+
+
 def table_files(parsed, table, problems, unreadable):
-    """The records of a table, a list at a time: those parse_sources read, a list per file, then those of its
-    deferred files, read one at a time, a CSV file's in lists of at most CHUNK_RECORDS.
+    """The records of a table, a file at a time: those parse_sources read, then those of its deferred files,
+    read one at a time, a CSV file's in parts of at most CHUNK_RECORDS rows.
 
     What stops a deferred file from being read is appended to `problems`, and the table added to `unreadable`;
     so are a CSV file's ragged rows, as its records are read.
     """
-    for _, records in itertools.groupby(parsed.records[table.name], key=lambda record: record.path):
-        yield list(records)
+    yield from (records for records in parsed.records[table.name] if records)
     for folder, path in parsed.deferred.get(table.name, ()):
         chunks = read_table_chunks(parsed.root, folder, path, table, problems)
         if chunks is None:
@@ -247,22 +266,15 @@ def table_files(parsed, table, problems, unreadable):
 
 
 def read_table_chunks(root, folder, path, table, problems):
-    """The records of one file of a table in lists of at most CHUNK_RECORDS (a YAML file's in one), or None when it cannot be read."""
+    """The records of one file of a table in parts of at most CHUNK_RECORDS (a YAML file's in one), or None when it cannot be read."""
     if table.format != "csv":
         found = read_table_file(root, folder, path, table, problems)
         return None if found is None else [found] if found else []
     display = display_path(root, path)
     try:
-        records = csv_records(read_text(path, display), display, table.source_names, problems)
+        parts = csv_parts(read_text(path, display), display, table.source_names, problems, CHUNK_RECORDS)
     except SourceError as error:
         problems.append(error.problem)
         return None
-    return chunks_of(records, CHUNK_RECORDS, file_edition(folder, table))
-
-
-def chunks_of(records, size, edition):
-    """Lists of at most `size` of `records`, each record given its edition on the way."""
-    while chunk := list(itertools.islice(records, size)):
-        for record in chunk:
-            record.edition = edition
-        yield chunk
+    edition = file_edition(folder, table)
+    return (with_edition(part, edition) for part in parts)

@@ -4,7 +4,9 @@ Pure functions: a raw value (a string, or a YAML list or mapping) and its
 column give a typed value and the problems found; nothing is changed in place.
 The checks (checks.py) read each file's records through `read_file_records`:
 a CSV file a column at a time (`read_csv_records`), which gives what
-`read_record` gives record by record.
+`read_record` gives record by record, as TypedValues (by column, and by row
+when asked). The writer reads the same files through `read_file_unchecked`,
+which converts without checking: for records the checks pass, the same values.
 """
 
 import datetime
@@ -225,31 +227,86 @@ def any_control(texts):
     return bool("".join(texts).encode("utf-8").translate(None, NOT_CONTROL_BYTES))
 
 
+class TypedValues:
+    """The typed values of a file's records (or of a part of a file), by column: a column's values at once
+    (`column`), or each record's values by name (`rows`, in file order; made when first asked for)."""
+
+    __slots__ = ("names", "columns", "cached_rows")
+
+    def __init__(self, names, columns, rows=None):
+        self.names, self.columns, self.cached_rows = names, columns, rows
+
+    @classmethod
+    def of_rows(cls, names, rows):
+        return cls(names, {name: list(map(itemgetter(name), rows)) for name in names}, rows)
+
+    def __len__(self):
+        return len(next(iter(self.columns.values())))
+
+    def column(self, name):
+        return self.columns[name]
+
+    @property
+    def rows(self):
+        if self.cached_rows is None:
+            # Each row's dict built by map, without a Python loop: the same dicts as dict(zip(names, row)) for each row.
+            self.cached_rows = list(map(dict, map(zip, itertools.repeat(self.names), zip(*self.columns.values(), strict=True))))
+        return self.cached_rows
+
+    def tuples(self, names):
+        """Each record's values of the columns `names`, in that order, as a tuple."""
+        return zip(*(self.columns[name] for name in names), strict=True)
+
+
 def read_file_records(records, table, problems):
-    """The typed values of the records of one file, as read_record gives them."""
+    """The typed values of the records of one file (TypedValues), as read_record gives them record by record."""
     if table.format == "csv":
         return read_csv_records(records, table, problems)
-    return [read_record(record, table, problems) for record in records]
+    return TypedValues.of_rows(reading_plan(table).names, [read_record(record, table, problems) for record in records])
+
+
+# Kinds whose valid text is their typed value as it is.
+AS_WRITTEN_KINDS = frozenset({"text", "quote", "slug", "country", "date"})
+
+
+def read_file_unchecked(records, table):
+    """The typed values of one file's records (TypedValues), read without checking them: for records the checks
+    pass, what read_file_records gives, in less time. A CSV file's columns are converted whole (ids, codes, dates
+    and text are their typed values as they are); others are read by read_file_records, their problems ignored.
+    """
+    if table.format != "csv":
+        return read_file_records(records, table, [])
+    edition = records.edition
+    columns = {}
+    for column, name, how, _ in reading_plan(table).columns:
+        raw = records.columns[name]
+        if column.kind in AS_WRITTEN_KINDS:
+            columns[name] = [value or None for value in raw]
+        elif how is CACHED:
+            typed = {value: read_cached(column.kind, value, edition)[0] for value in set(raw) if value}
+            columns[name] = list(map(typed.get, raw))  # an empty value is not among them: None
+        else:
+            columns[name] = [read_text(column.kind, value, edition)[0] if value else None for value in raw]
+    return TypedValues(reading_plan(table).names, columns)
 
 
 def read_csv_records(records, table, problems):
-    """The typed values of one CSV file's records, as read_record gives them, read a column at a time.
+    """The typed values of one CSV file's records (TypedValues), as read_record gives them, read a column at a time.
 
-    parse_csv gives every record exactly the table's columns, as text. A column
+    `records` is a sourcefiles.CsvPart: every row has exactly the table's columns, as text. A column
     whose values are all clean is read at once (its plain text and choices
     checked over the whole column, its ids matched a distinct value at a
     time, its other ids, dates and lists read through read_cached); a column with any empty required value or any problem is read
     value by value, by read_cell, which reports each problem.
     """
     plan = reading_plan(table)
-    raw_values = [record.values for record in records]
-    columns = [read_csv_column(records, raw_values, column, how, choices, problems) for column, _, how, choices in plan.columns]
-    # Each row's dict built by map, without a Python loop: the same dicts as dict(zip(names, row)) for each row.
-    return list(map(dict, map(zip, itertools.repeat(plan.names), zip(*columns, strict=True))))
+    return TypedValues(
+        plan.names, {name: read_csv_column(records, column, how, choices, problems) for column, name, how, choices in plan.columns}
+    )
 
 
-def read_csv_column(records, raw_values, column, how, choices, problems):
-    raw = list(map(itemgetter(column.name), raw_values))
+def read_csv_column(records, column, how, choices, problems):
+    raw = records.columns[column.name]
     present = [value for value in raw if value]
     if column.required and len(present) != len(raw):
         return read_cells(records, column, how, choices, raw, problems)
@@ -259,7 +316,7 @@ def read_csv_column(records, raw_values, column, how, choices, problems):
         return [value or None for value in raw]
     if how is CACHED:
         # Each distinct value read once (ids and dates repeat down a column); an empty one is None.
-        edition = records[0].edition if records else None
+        edition = records.edition
         readings = {value: read_cached(column.kind, value, edition) for value in set(present)}
         typed = {value: converted for value, (converted, _) in readings.items()}
         if any(message for _, message in readings.values()) or (choices and not choices.issuperset(typed.values())):

@@ -111,7 +111,7 @@ def planted(fixture_sources):
 def test_checking_twice_finds_the_same_problems_and_changes_nothing(fixture_sources):
     planted(fixture_sources)
     parsed = parse_sources(fixture_sources)
-    before = {name: [copy.deepcopy(record.values) for record in records] for name, records in parsed.records.items()}
+    before = {name: [copy.deepcopy(record.values) for part in parts for record in part] for name, parts in parsed.records.items()}
     first = check_sources(parsed)
     second = check_sources(parsed)
     assert [str(p).replace(str(fixture_sources), "sources") for p in first] == [
@@ -119,7 +119,7 @@ def test_checking_twice_finds_the_same_problems_and_changes_nothing(fixture_sour
         "sources/topics.csv:4: id: 'trade' is already used at sources/topics.csv:2; ids must be unique",
     ]
     assert second == first
-    assert {name: [record.values for record in records] for name, records in parsed.records.items()} == before
+    assert {name: [record.values for part in parts for record in part] for name, parts in parsed.records.items()} == before
 
 
 def test_table_rules_are_declared_not_coded_by_table_name():

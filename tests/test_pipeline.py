@@ -11,7 +11,10 @@ from helpers import ROOT
 import build
 import pipeline
 import sourcetree
+from bench.synth import Synth
+from schema import SOURCE_TABLES
 from sourcefiles import SourceError
+from values import read_file_records, read_file_unchecked, read_record
 
 QUOTE = "The Consular Dialogue met again from November 6-8, 2023."
 TAKEN_EVENT = (
@@ -111,3 +114,24 @@ def test_a_report_is_read_again_when_its_lines_are_needed_and_refused_if_it_chan
     assert str(changed.value).replace(str(fixture_sources), "sources") == (
         "sources/test-2023/report.md:1: file: changed while the build was reading it; build again"
     )
+
+
+@pytest.mark.parametrize("tree", ["real", "synthetic"])
+def test_the_writer_reads_each_part_of_a_file_as_the_checks_do(tree, tmp_path):
+    """The writer reads its typed values unchecked (read_file_unchecked): of sources that pass, exactly what the checks read."""
+    if tree == "real":
+        root = ROOT / "sources"
+    else:
+        root = tmp_path / "sources"
+        Synth(1_000, seed=7, per_edition=500).write(root)
+    parsed = pipeline.parse_streamed(root)
+    problems, read = [], 0
+    for table in SOURCE_TABLES:
+        for records in sourcetree.table_files(parsed, table, problems, set()):
+            checked = read_file_records(records, table, problems)
+            unchecked = read_file_unchecked(records, table)
+            assert (table.name, unchecked.columns) == (table.name, checked.columns)
+            assert unchecked.rows == checked.rows == [read_record(record, table, problems) for record in records]
+            read += len(records)
+    assert problems == []
+    assert read == pipeline.check_sources_streamed(root)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from sourcefiles import Problem, SourceError, parse_csv, parse_yaml, parse_yaml_mapping
+from sourcefiles import Problem, SourceError, csv_parts, parse_csv, parse_yaml, parse_yaml_mapping
 
 
 def test_parse_csv_values_and_lines():
@@ -124,3 +124,25 @@ def test_parse_yaml_refuses(text, problem):
 def test_parse_yaml_mapping():
     record = parse_yaml_mapping("version: 1.0.0\ntitle: T\n", "dataset.yml")
     assert (record.values, record.lines) == ({"version": "1.0.0", "title": "T"}, {"version": 1, "title": 2})
+
+
+def test_csv_parts_hold_a_file_a_part_at_a_time_by_column():
+    text = 'id,name\nmx,Mexico\nus,"United\nStates"\n\nca,Canada\nbad\n'
+    problems = []
+    parts = list(csv_parts(text, "c.csv", ["id", "name"], problems, size=2))
+    assert [(part.path, part.lines, part.columns) for part in parts] == [
+        ("c.csv", [2, 3], {"id": ("mx", "us"), "name": ("Mexico", "United\nStates")}),
+        ("c.csv", [6], {"id": ("ca",), "name": ("Canada",)}),
+    ]
+    assert problems == [Problem("c.csv", 7, "row", "has 1 fields, the header has 2; quote values that contain commas")]
+    parts[0].edition = "cbi-2023"
+    assert [(r.path, r.line, r.values, r.edition) for r in parts[0]] == [
+        ("c.csv", 2, {"id": "mx", "name": "Mexico"}, "cbi-2023"),
+        ("c.csv", 3, {"id": "us", "name": "United\nStates"}, "cbi-2023"),
+    ]
+    assert (parts[0][1].line, parts[0][1].values, len(parts[0]), parts[0].lines_of("name")) == (
+        3,
+        {"id": "us", "name": "United\nStates"},
+        2,
+        [2, 3],
+    )
