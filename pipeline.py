@@ -30,8 +30,10 @@ and the ids of the other referenced tables in the checks'. A report's text is
 read again each time it is cut into sections (sourcetree.Edition.lines).
 """
 
+import ctypes
 import dataclasses
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -88,11 +90,12 @@ class ChecksBeside:
     """The checks of a source tree, run by this file as a program of its own, while the caller writes the tree's rows.
 
     A new interpreter (it starts in a tenth of a second) rather than a fork: it inherits no lock that a thread
-    of the caller held, and runs no part of the caller's program. It prints the problems as JSON.
+    of the caller held, and runs no part of the caller's program. It prints the problems as JSON, and ends
+    when the caller ends, even killed outright (end_with_parent).
     """
 
     def __init__(self, root):
-        command = [sys.executable, str(Path(__file__).resolve()), str(root)]
+        command = [sys.executable, str(Path(__file__).resolve()), str(root), str(os.getpid())]
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
 
     def problems(self):
@@ -204,8 +207,30 @@ def load_sources(root):
     return dataclasses.replace(sources, folder=folder)
 
 
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal this process gets when the thread that started it ends
+
+
+def end_with_parent(parent):
+    """Have the kernel kill this process when its parent (the process id `parent`) ends, however it ends (Linux).
+
+    A build killed outright (SIGKILL, the machine's memory running out) cannot stop its checks; they would run
+    on to their end for nothing. Elsewhere, nothing is asked: the checks then run to their end, writing nothing.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        prctl = libc.prctl
+    except (OSError, AttributeError):
+        return  # not Linux
+    if prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:
+        os._exit(1)  # the parent ended before the request was made, or is not this process's parent
+
+
 if __name__ == "__main__":
     # ChecksBeside's program: the problems of the sources at the path given, as JSON lists of path, line, field, message.
     # Ctrl-C reaches the build and this process alike: the build ends this one (ChecksBeside.stop), quietly.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if len(sys.argv) > 2:
+        end_with_parent(int(sys.argv[2]))  # the build's process id, which ChecksBeside gives
     json.dump([dataclasses.astuple(problem) for problem in checked_sources(sys.argv[1])[1]], sys.stdout)

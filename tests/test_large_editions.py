@@ -89,3 +89,14 @@ def test_an_entity_in_many_events_is_listed_by_walking_the_events(synthetic, mon
     assert site.loop.run_until_complete(entity_pages.section_sql(db, section, busiest)) == section.in_date_order.sql
     page = site.loop.run_until_complete(entity_pages.entity_page(db, "people", busiest))
     assert page["sections"][0]["more"] == {"shown": 500, "href": f"/binational/event_people?person_id={busiest}"}
+
+
+def test_the_events_table_pages_60_events_at_a_time_and_the_real_ones_fit_one_page(site, synthetic):
+    real = site.json(f"/{DB}/events.json")
+    assert (len(real["rows"]), real["next"], real["filtered_table_rows_count"]) == (59, None, 59)
+    large, _ = synthetic
+    first = large.json(f"/{DB}/events.json?_col=title")
+    assert (len(first["rows"]), first["filtered_table_rows_count"], first["next"] is not None) == (60, 10_000, True)
+    html = large.get(f"/{DB}/events").text
+    assert html.count('<td class="col-title" data-label="Event">') == 60
+    assert len(large.json(f"/{DB}/events.json?_size=100")["rows"]) == 100

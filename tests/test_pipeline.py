@@ -4,6 +4,8 @@ import json
 import sqlite3
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from helpers import ROOT
@@ -135,3 +137,41 @@ def test_the_writer_reads_each_part_of_a_file_as_the_checks_do(tree, tmp_path):
             read += len(records)
     assert problems == []
     assert read == pipeline.check_sources_streamed(root)
+
+
+def test_the_checks_end_when_the_build_is_killed_outright(fixture_sources):
+    """A build killed with SIGKILL cannot stop its checks: the kernel ends them (pipeline.end_with_parent)."""
+    # A stand-in build: it starts a process that asks to end with it, as the checks program does, then waits.
+    build_process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, subprocess, sys\n"
+            "child = subprocess.Popen([sys.executable, '-c', "
+            "'import pipeline, sys, time; pipeline.end_with_parent(int(sys.argv[1])); print(\"asked\", flush=True); time.sleep(60)', "
+            "str(os.getpid())])\n"
+            "print(child.pid, flush=True)\n"
+            "child.wait()\n",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    child = int(build_process.stdout.readline())
+    assert build_process.stdout.readline() == "asked\n"
+    build_process.kill()
+    build_process.wait()
+    for _ in range(100):
+        if not process_lives(child):
+            break
+        time.sleep(0.05)
+    assert not process_lives(child)
+
+
+def process_lives(pid):
+    """Whether a process runs (a zombie, ended but not yet reaped by its new parent, does not)."""
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
