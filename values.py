@@ -250,7 +250,7 @@ class TypedValues:
     def rows(self):
         if self.cached_rows is None:
             # Each row's dict built by map, without a Python loop: the same dicts as dict(zip(names, row)) for each row.
-            self.cached_rows = list(map(dict, map(zip, itertools.repeat(self.names), zip(*self.columns.values(), strict=True))))
+            self.cached_rows = list(map(dict, map(zip, itertools.repeat(self.names), self.tuples(self.names))))
         return self.cached_rows
 
     def tuples(self, names):
