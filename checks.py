@@ -718,9 +718,9 @@ def check_quotes(records, typed, quoted, notes, passed, problems):
         for line, section_id, quote in zip(lines, sections, quotes, strict=True):
             check_quote(records.path, line, name, section_id, quote, texts, passed, problems)
     for name in notes:
-        items = [(record, item) for record, quotes in zip(records, typed.column(name), strict=True) for item in quotes or ()]
-        texts = passed.texts.of({item.section_id for _, item in items})
-        for record, item in items:
+        items = [item for quotes in typed.column(name) for item in quotes or ()]  # each knows its line
+        texts = passed.texts.of({item.section_id for item in items})
+        for item in items:
             if item.section_id is not None and item.section_id not in texts and item.section_id not in passed.unread:
-                problems.append(Problem(record.path, item.line, f"{name}.section_id", f"{item.section_id!r} is not an id in sections"))
-            check_quote(record.path, item.line, f"{name}.quote", item.section_id, item.quote, texts, passed, problems)
+                problems.append(Problem(records.path, item.line, f"{name}.section_id", f"{item.section_id!r} is not an id in sections"))
+            check_quote(records.path, item.line, f"{name}.quote", item.section_id, item.quote, texts, passed, problems)

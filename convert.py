@@ -12,9 +12,10 @@ at most) are kept whole, because other rows are converted with them (an event's
 chapter, the names in its search text) and written once they have all passed.
 Every other source table is converted and written a part of a file at a time and never
 held whole, a column at a time (the part's values.TypedValues, read unchecked by
-values.read_file_unchecked): the typed values of a plain copy (`copied_whole`)
-are written as they are, `PART_CONVERTERS` names the function for the others,
-and `CONVERTERS` for every table converted whole that is not a plain copy. An
+values.read_file_unchecked): `PART_CONVERTERS` names the function for the tables
+with derived columns or tables, the others are written as their typed values
+(`plain_part`, lists as JSON), and `CONVERTERS` names the function for every
+table converted whole that is not a plain copy. An
 event's columns derived from its links (its people, primary place and
 mechanism, search text) are filled in once the link tables are written, read
 back from them in event order.
@@ -66,8 +67,8 @@ class Sources:
 class Conversion:
     """Converts records to rows a part of a file at a time, and gives them to `writer` (database.RowWriter).
 
-    Each row goes to `writer.write(table name, row dict)`; the typed values of a table whose rows are
-    plain copies of them (`copied_whole`) go to `writer.write_tuples` a part of a file at a time.
+    The rows of the tables converted whole go to `writer.write(table name, row dict)`; those of the other
+    tables to `writer.write_tuples` a part of a file at a time.
     """
 
     def __init__(self, parsed, writer):
@@ -86,9 +87,6 @@ class Conversion:
             return
         if self.whole is None:
             self.whole = self.write_whole()
-        if copied_whole(table):
-            self.writer.write_tuples(table.name, typed.tuples(table.column_names))
-            return
         for name, rows in PART_CONVERTERS.get(table.name, plain_part)(self.whole, table, typed, records.edition):
             self.writer.write_tuples(name, rows)
 
@@ -133,12 +131,6 @@ class WholeTables:
 def has_report_id(table):
     """An edition table's rows name their report: the edition they come from."""
     return table.scope == EDITION and "report_id" in table.column_names
-
-
-@functools.cache
-def copied_whole(table):
-    """A table whose rows are its records' typed values as they are: every column from its source, none as JSON."""
-    return table.name not in PART_CONVERTERS and not json_columns(table) and set(table.column_names) == set(table.source_names)
 
 
 @functools.cache

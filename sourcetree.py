@@ -254,7 +254,7 @@ def table_files(parsed, table, problems, unreadable):
     read one at a time, a CSV file's in parts of at most CHUNK_RECORDS rows.
 
     What stops a deferred file from being read is appended to `problems`, and the table added to `unreadable`;
-    so are a CSV file's ragged rows, as its records are read.
+    a CSV file's ragged rows are appended to `problems` as its records are read.
     """
     yield from (records for records in parsed.records[table.name] if records)
     for folder, path in parsed.deferred.get(table.name, ()):
